@@ -1,0 +1,80 @@
+package io.gotomautic.bridge;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.gotomautic.bridge.config.Parts;
+import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.store.Database;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running service: the database, then Camel Main with the routes of {@code routes/}. */
+public final class Bridge implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+
+    private final Database database;
+    private final Main main;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Bridge(Database database, Main main) {
+        this.database = database;
+        this.main = main;
+    }
+
+    /** Starts the service and returns once it serves; {@link #close()} stops it. */
+    public static Bridge start(Settings settings) throws Exception {
+        Parts.of(settings).forEach(part -> LOG.info(part.line()));
+        if (!Files.isDirectory(Path.of(settings.get("camel.main.routes-reload-directory")))) {
+            LOG.warn("No routes/ folder in {}: start the bridge from the folder that holds routes/ and application.properties",
+                    Path.of("").toAbsolutePath());
+        }
+        Database database = Database.open(settings);
+        try {
+            Main main = new Main();
+            main.setOverrideProperties(settings.asProperties());
+            main.configure().addConfiguration(new BridgeConfiguration(settings, database));
+            main.start();
+            if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
+                throw new IllegalStateException("Camel did not start; see the log above");
+            }
+            return new Bridge(database, main);
+        } catch (Exception | Error e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Blocks until {@link #close()} has run (from a shutdown hook on Ctrl-C or SIGTERM). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            main.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("Camel did not stop cleanly: {}", e.getMessage());
+        }
+        database.close();
+        stopped.countDown();
+    }
+}

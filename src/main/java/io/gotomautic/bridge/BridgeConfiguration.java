@@ -1,0 +1,89 @@
+package io.gotomautic.bridge;
+
+import java.util.Map;
+import java.util.Properties;
+
+import javax.sql.DataSource;
+
+import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.ops.HealthReport;
+import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.DatabaseHealthCheck;
+import io.gotomautic.bridge.store.Housekeeping;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.health.HealthCheck;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
+
+/** The beans the routes call, bound into Camel's registry under the names the YAML routes use. */
+public class BridgeConfiguration implements CamelConfiguration {
+
+    private final Settings settings;
+    private final Database database;
+
+    public BridgeConfiguration(Settings settings, Database database) {
+        this.settings = settings;
+        this.database = database;
+    }
+
+    @BindToRegistry
+    public DataSource dataSource() {
+        return database.dataSource();
+    }
+
+    @BindToRegistry
+    public HealthCheck databaseHealthCheck() {
+        return new DatabaseHealthCheck(database);
+    }
+
+    @BindToRegistry
+    public Housekeeping housekeeping() {
+        return new Housekeeping(database.dataSource(), settings.duration("bridge.retention"));
+    }
+
+    @BindToRegistry
+    public HealthReport healthReport() {
+        return new HealthReport();
+    }
+
+    /**
+     * Quartz with its clustered JDBC job store in the bridge's own database and connection pool: with N
+     * instances on one database, each trigger fires on one of them, and a dead instance's triggers move on.
+     */
+    @BindToRegistry
+    public QuartzComponent quartz() {
+        String dataSourceName = "bridge";
+        DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new ConnectionProvider() {
+            @Override
+            public java.sql.Connection getConnection() throws java.sql.SQLException {
+                return database.dataSource().getConnection();
+            }
+
+            @Override
+            public void shutdown() {
+                // the pool belongs to Database, which closes it after Camel has stopped
+            }
+
+            @Override
+            public void initialize() {
+            }
+        });
+        Properties p = new Properties();
+        p.putAll(Map.of(
+                "org.quartz.scheduler.instanceName", "bridge",
+                "org.quartz.scheduler.instanceId", "AUTO",
+                "org.quartz.threadPool.threadCount", "4",
+                "org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX",
+                "org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate",
+                "org.quartz.jobStore.dataSource", dataSourceName,
+                "org.quartz.jobStore.isClustered", "true",
+                "org.quartz.jobStore.clusterCheckinInterval", "5000",
+                // a poll missed while no instance ran is skipped, not fired in a burst on restart
+                "org.quartz.jobStore.misfireThreshold", "1000"));
+        QuartzComponent quartz = new QuartzComponent();
+        quartz.setProperties(p);
+        return quartz;
+    }
+}

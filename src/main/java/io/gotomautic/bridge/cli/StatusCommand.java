@@ -1,0 +1,69 @@
+package io.gotomautic.bridge.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.gotomautic.bridge.config.Parts;
+import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.StatusReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Print which parts are configured, the last sync of each product and its outcome, "
+                + "queue depths (inbox, outbox) and dead letters.")
+class StatusCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = BridgeCli.settings();
+        // the report is the output; start-up chatter of the database would only bury it
+        org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Database db = Database.attach(settings)) {
+            print(out, settings, db.describe(), StatusReport.read(db.dataSource()));
+        }
+        out.flush();
+        return 0;
+    }
+
+    static void print(PrintWriter out, Settings settings, String database, StatusReport report) {
+        out.println("goto-mautic-bridge status");
+        out.println("database: " + database);
+        out.println();
+        out.println("parts:");
+        Parts.of(settings).forEach(p -> out.println("  " + p.line()));
+        out.println();
+        out.println("last sync:");
+        for (Map.Entry<String, StatusReport.LastSync> e : report.syncs().entrySet()) {
+            out.printf("  %-9s %s%n", e.getKey(), describe(e.getValue(), settings.pollInterval(e.getKey())));
+        }
+        out.println();
+        out.println("queues:");
+        out.printf("  inbox     %d waiting%n", report.inboxWaiting());
+        out.printf("  outbox    %d waiting%n", report.outboxWaiting());
+        out.println();
+        out.printf("dead letters: %d%n", report.deadLetters());
+        for (StatusReport.DeadLetter d : report.recentDeadLetters()) {
+            out.printf("  #%d %s %s %s: %s%n", d.id(), d.createdAt(), d.source(),
+                    d.reference() == null ? "" : d.reference(), d.reason());
+        }
+    }
+
+    private static String describe(StatusReport.LastSync sync, Duration interval) {
+        if (sync == null || sync.startedAt() == null) {
+            return "never synced (polls every " + io.gotomautic.bridge.config.Durations.format(interval) + ")";
+        }
+        OffsetDateTime at = sync.finishedAt() != null ? sync.finishedAt() : sync.startedAt();
+        String outcome = sync.finishedAt() == null ? "running" : sync.outcome();
+        return at + "  " + outcome + (sync.message() == null ? "" : "  " + sync.message());
+    }
+}

@@ -1,0 +1,203 @@
+package io.gotomautic.bridge.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The service's configuration: the defaults packed in the jar, then {@code application.properties} of the
+ * working directory, then environment variables, then system properties; the last one that names a key wins.
+ * Every typed key is checked once, at load, so a bad value stops start-up with one line naming it.
+ */
+public final class Settings {
+
+    public static final List<String> PRODUCTS = List.of("webinar", "training", "meeting", "assist");
+
+    private final Map<String, String> values;
+
+    private Settings(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    /** The settings of a process started in {@code workDir}. */
+    public static Settings load(Path workDir) {
+        return load(workDir.resolve("application.properties"), System.getenv(), System.getProperties(), Map.of());
+    }
+
+    /**
+     * @param file      the operator's properties file; absent is fine (the packed defaults apply)
+     * @param overrides applied last, e.g. by a test or by the sandbox
+     */
+    public static Settings load(Path file, Map<String, String> env, Properties system, Map<String, String> overrides) {
+        Map<String, String> v = new LinkedHashMap<>();
+        try (InputStream defaults = Settings.class.getResourceAsStream("/application.properties")) {
+            if (defaults != null) {
+                putAll(v, read(new java.io.InputStreamReader(defaults, StandardCharsets.UTF_8)));
+            }
+        } catch (IOException e) {
+            throw new SettingsException("application.properties", "cannot read the packed defaults: " + e.getMessage());
+        }
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                putAll(v, read(r));
+            } catch (IOException e) {
+                throw new SettingsException(file.toString(), "cannot be read: " + e.getMessage());
+            }
+        }
+        for (String key : List.copyOf(v.keySet())) {
+            String fromEnv = env.get(envName(key));
+            if (fromEnv != null) {
+                v.put(key, fromEnv.trim());
+            }
+        }
+        for (String name : system.stringPropertyNames()) {
+            if (v.containsKey(name) || isOurs(name)) {
+                v.put(name, system.getProperty(name).trim());
+            }
+        }
+        overrides.forEach((k, val) -> v.put(k, val == null ? "" : val.trim()));
+        Settings s = new Settings(v);
+        s.validate();
+        return s;
+    }
+
+    /** {@code goto.rate-limit} → {@code GOTO_RATE_LIMIT}. */
+    public static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static boolean isOurs(String key) {
+        return key.startsWith("goto.") || key.startsWith("mautic.") || key.startsWith("bridge.")
+                || key.startsWith("camel.") || key.startsWith("sandbox.");
+    }
+
+    private static Properties read(Reader r) throws IOException {
+        Properties p = new Properties();
+        p.load(r);
+        return p;
+    }
+
+    private static void putAll(Map<String, String> into, Properties p) {
+        for (String name : p.stringPropertyNames()) {
+            into.put(name, p.getProperty(name).trim());
+        }
+    }
+
+    private void validate() {
+        rateLimit();
+        url("goto.api-url");
+        url("goto.auth-url");
+        optionalUrl("mautic.url");
+        port("bridge.http.port");
+        port("bridge.db.embedded-port");
+        positive("bridge.db.pool-size");
+        duration("bridge.retention");
+        for (String product : PRODUCTS) {
+            pollInterval(product);
+        }
+        String auth = get("mautic.auth");
+        if (!auth.equals("basic") && !auth.equals("oauth2")) {
+            throw new SettingsException("mautic.auth", "\"" + auth + "\" is neither basic nor oauth2");
+        }
+        optional("bridge.db.url").ifPresent(url -> {
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new SettingsException("bridge.db.url", "\"" + url + "\" is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
+            }
+        });
+        Parts.of(this);
+    }
+
+    /** The value, or the empty string when the key is unknown. */
+    public String get(String key) {
+        return values.getOrDefault(key, "");
+    }
+
+    /** The value when it is not blank. */
+    public Optional<String> optional(String key) {
+        String v = get(key);
+        return v.isBlank() ? Optional.empty() : Optional.of(v);
+    }
+
+    public RateLimit rateLimit() {
+        return RateLimit.parse("goto.rate-limit", get("goto.rate-limit"));
+    }
+
+    public Duration pollInterval(String product) {
+        return duration("bridge.poll." + product);
+    }
+
+    public Duration duration(String key) {
+        return Durations.parse(key, get(key));
+    }
+
+    public int port(String key) {
+        int p = integer(key);
+        if (p < 0 || p > 65535) {
+            throw new SettingsException(key, p + " is not a TCP port (0-65535)");
+        }
+        return p;
+    }
+
+    public int positive(String key) {
+        int n = integer(key);
+        if (n < 1) {
+            throw new SettingsException(key, "must be at least 1, not " + n);
+        }
+        return n;
+    }
+
+    private int integer(String key) {
+        try {
+            return Integer.parseInt(get(key));
+        } catch (NumberFormatException e) {
+            throw new SettingsException(key, "\"" + get(key) + "\" is not a whole number");
+        }
+    }
+
+    public URI url(String key) {
+        String text = get(key);
+        try {
+            URI uri = new URI(text);
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                throw new SettingsException(key, "\"" + text + "\" is not an http(s) URL with a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new SettingsException(key, "\"" + text + "\" is not a URL: " + e.getReason());
+        }
+    }
+
+    public Optional<URI> optionalUrl(String key) {
+        return optional(key).map(x -> url(key));
+    }
+
+    /** Every key and value, for Camel's property placeholders. */
+    public Properties asProperties() {
+        Properties p = new Properties();
+        p.putAll(values);
+        return p;
+    }
+
+    /** A copy with some keys changed; the result is checked like a loaded one. */
+    public Settings with(Map<String, String> changes) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.putAll(changes);
+        Settings s = new Settings(v);
+        s.validate();
+        return s;
+    }
+}

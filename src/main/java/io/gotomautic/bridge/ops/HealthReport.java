@@ -1,0 +1,38 @@
+package io.gotomautic.bridge.ops;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+
+/**
+ * The body of GET /health: every Camel health check (routes, consumers, the database) in one JSON document,
+ * with 200 when all are UP and 503 otherwise, the way load balancers and Docker's HEALTHCHECK read it.
+ */
+public class HealthReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public void respond(Exchange exchange) throws JsonProcessingException {
+        Collection<HealthCheck.Result> results = HealthCheckHelper.invoke(exchange.getContext(), "full");
+        boolean up = !results.isEmpty() && results.stream().allMatch(r -> r.getState() == HealthCheck.State.UP);
+        Map<String, Object> checks = new LinkedHashMap<>();
+        for (HealthCheck.Result r : results) {
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("status", r.getState().name());
+            r.getMessage().ifPresent(m -> check.put("message", m));
+            checks.put(r.getCheck().getId(), check);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", checks);
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, up ? 200 : 503);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(JSON.writeValueAsString(body));
+    }
+}

@@ -1,0 +1,185 @@
+package io.gotomautic.bridge.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.gotomautic.bridge.config.Settings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL that holds every piece of state: the server at {@code bridge.db.url}, or, when that is empty,
+ * an embedded PostgreSQL whose data lives under {@code bridge.db.embedded-dir} so a first run needs no set-up.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource dataSource;
+    private final String url;
+    private final String user;
+    private final String password;
+
+    private Database(EmbeddedPostgres embedded, String url, String user, String password, int poolSize) {
+        this.embedded = embedded;
+        this.url = url;
+        this.user = user;
+        this.password = password;
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("bridge-db");
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        // fail fast: a health check or a request must not hang 30 s on a database that is gone
+        config.setConnectionTimeout(3000);
+        config.setValidationTimeout(2000);
+        // start even if the database is briefly away; Flyway reports the real cause just after
+        config.setInitializationFailTimeout(-1);
+        this.dataSource = new HikariDataSource(config);
+    }
+
+    /** Opens the configured database (starting the embedded one when no URL is set) and migrates it. */
+    public static Database open(Settings settings) {
+        return open(settings, false);
+    }
+
+    /**
+     * Like {@link #open(Settings)}, but an embedded PostgreSQL that a running bridge already serves is used
+     * as it is: a second process cannot start one on the same data folder.
+     */
+    public static Database attach(Settings settings) {
+        return open(settings, true);
+    }
+
+    private static Database open(Settings settings, boolean joinRunning) {
+        Optional<String> url = settings.optional("bridge.db.url");
+        int pool = settings.positive("bridge.db.pool-size");
+        String embeddedUrl = "jdbc:postgresql://127.0.0.1:" + settings.port("bridge.db.embedded-port") + "/postgres";
+        Database db;
+        if (url.isPresent()) {
+            db = new Database(null, url.get(), settings.get("bridge.db.user"), settings.get("bridge.db.password"), pool);
+        } else if (joinRunning && answers(embeddedUrl)) {
+            db = new Database(null, embeddedUrl, "postgres", "", pool);
+        } else {
+            EmbeddedPostgres pg = startEmbedded(Path.of(settings.get("bridge.db.embedded-dir")),
+                    settings.port("bridge.db.embedded-port"));
+            db = new Database(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pool);
+        }
+        try {
+            db.migrate();
+        } catch (RuntimeException e) {
+            db.close();
+            throw new DatabaseUnavailableException(db.describe(), rootMessage(e), e);
+        }
+        return db;
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dir, int port) {
+        Path data = dir.toAbsolutePath().resolve("postgres");
+        try {
+            Files.createDirectories(data);
+            LOG.info("Starting the embedded PostgreSQL on 127.0.0.1:{} with its data in {}", port, data);
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(data)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    // the embedded default keeps real data: write it as safely as a server would
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setRegisterShutdownHook(false)
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            throw new DatabaseUnavailableException("embedded PostgreSQL in " + data + " on port " + port,
+                    rootMessage(e) + " (is another bridge using this data folder or port? see bridge.db.embedded-dir, bridge.db.embedded-port)", e);
+        }
+    }
+
+    private void migrate() {
+        MigrateResult result = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration", "classpath:io/gotomautic/bridge/store/migration")
+                .load()
+                .migrate();
+        LOG.info("Database {}: schema at version {} ({} migration(s) applied now)", describe(),
+                result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion, result.migrationsExecuted);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    /** Where the data is, for logs and {@code status}; never includes a password. */
+    public String describe() {
+        return (embedded != null ? "embedded " : "") + url.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    /** True when a connection can be had and answers within two seconds. */
+    public boolean isReachable() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static boolean answers(String url) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("connectTimeout", "2");
+        try (Connection c = new org.postgresql.Driver().connect(url, p)) {
+            return c != null;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                LOG.warn("The embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.gotomautic.bridge.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import io.gotomautic.bridge.config.Settings;
+
+/** What {@code status} shows from the database: last sync per product, queue depths and dead letters. */
+public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long outboxWaiting, long deadLetters,
+                           List<DeadLetter> recentDeadLetters) {
+
+    public record LastSync(OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome, String message) {
+    }
+
+    public record DeadLetter(long id, String source, String reference, String reason, OffsetDateTime createdAt) {
+    }
+
+    public static StatusReport read(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Map<String, LastSync> syncs = new LinkedHashMap<>();
+            for (String product : Settings.PRODUCTS) {
+                syncs.put(product, null);
+            }
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT product, started_at, finished_at, outcome, message FROM sync_cursor WHERE scope = ''");
+                 ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    syncs.put(rs.getString(1), new LastSync(rs.getObject(2, OffsetDateTime.class),
+                            rs.getObject(3, OffsetDateTime.class), rs.getString(4), rs.getString(5)));
+                }
+            }
+            List<DeadLetter> recent = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT id, source, reference, reason, created_at FROM dead_letter WHERE replayed_at IS NULL ORDER BY id DESC LIMIT 5");
+                 ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    recent.add(new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getObject(5, OffsetDateTime.class)));
+                }
+            }
+            return new StatusReport(syncs,
+                    count(c, "SELECT count(*) FROM inbox WHERE status = 'pending'"),
+                    count(c, "SELECT count(*) FROM outbox WHERE status = 'pending'"),
+                    count(c, "SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL"),
+                    recent);
+        }
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

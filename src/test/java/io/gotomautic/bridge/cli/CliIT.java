@@ -1,0 +1,157 @@
+package io.gotomautic.bridge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import io.gotomautic.bridge.TestBridge;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, started as an operator starts it: {@code java -jar target/goto-mautic-bridge.jar ...}. */
+class CliIT {
+
+    static final Path JAR = Path.of("target/goto-mautic-bridge.jar").toAbsolutePath();
+
+    @TempDir
+    Path work;
+
+    private ProcessBuilder java(Map<String, String> env, String... args) throws IOException {
+        copyRecursively(Path.of("routes"), work.resolve("routes"));
+        Files.copy(Path.of("application.properties"), work.resolve("application.properties"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private static void copyRecursively(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result finish(Process p) throws Exception {
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("process ended").isTrue();
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsEveryCommand() throws Exception {
+        Result r = finish(java(Map.of(), "-jar", JAR.toString(), "--help").start());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Usage: goto-mautic-bridge").contains("run").contains("status").contains("help")
+                .contains("GOTO_RATE_LIMIT");
+    }
+
+    @Test
+    void aBadSettingStopsStartUpWithOneClearLine() throws Exception {
+        Result r = finish(java(Map.of("GOTO_RATE_LIMIT", "lots"), "-jar", JAR.toString()).start());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo(
+                "goto-mautic-bridge: configuration error: goto.rate-limit: \"lots\" is not a rate; write <calls>/<duration>, e.g. 100/60s");
+        assertThat(r.out()).doesNotContain("Exception").doesNotContain("\tat ");
+
+        Result url = finish(java(Map.of(), "-Dgoto.api-url=htp:/nowhere", "-jar", JAR.toString(), "status").start());
+        assertThat(url.exit()).isEqualTo(2);
+        assertThat(url.err().strip()).startsWith("goto-mautic-bridge: configuration error: goto.api-url:").doesNotContain("\n");
+    }
+
+    @Test
+    void anUnreachableDatabaseIsOneClearLine() throws Exception {
+        int closed = TestBridge.freePort();
+        Result r = finish(java(Map.of("BRIDGE_DB_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/nope"),
+                "-jar", JAR.toString()).start());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("goto-mautic-bridge: database jdbc:postgresql://127.0.0.1:" + closed + "/nope is not usable:")
+                .doesNotContain("\n");
+    }
+
+    /** The README's promise: a first run needs nothing configured, not even a database. */
+    @Test
+    void runsWithNothingConfiguredOnTheEmbeddedDatabaseWithRemoteJmx() throws Exception {
+        int http = TestBridge.freePort();
+        int pgPort = TestBridge.freePort();
+        int jmxPort = TestBridge.freePort();
+        Map<String, String> env = Map.of("BRIDGE_HTTP_PORT", String.valueOf(http),
+                "BRIDGE_DB_EMBEDDED_PORT", String.valueOf(pgPort));
+        ProcessBuilder pb = java(env,
+                "-Dcom.sun.management.jmxremote.port=" + jmxPort,
+                "-Dcom.sun.management.jmxremote.authenticate=false",
+                "-Dcom.sun.management.jmxremote.ssl=false",
+                "-jar", JAR.toString());
+        pb.redirectErrorStream(true).redirectOutput(work.resolve("bridge.log").toFile());
+        Process bridge = pb.start();
+        try {
+            HttpClient http1 = HttpClient.newHttpClient();
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health")).build();
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptions()
+                    .until(() -> http1.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            assertThat(http1.send(health, HttpResponse.BodyHandlers.ofString()).body()).contains("\"status\":\"UP\"");
+            assertThat(Files.isDirectory(work.resolve("data/postgres"))).as("embedded data under ./data").isTrue();
+
+            String log = Files.readString(work.resolve("bridge.log"));
+            assertThat(log).contains("GoTo API: not configured").contains("Mautic API: not configured")
+                    .contains("Mautic webhooks: not configured").contains("Campaign hooks: not configured");
+
+            JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi");
+            try (JMXConnector jmx = JMXConnectorFactory.connect(url)) {
+                MBeanServerConnection mbeans = jmx.getMBeanServerConnection();
+                assertThat(mbeans.getAttribute(new ObjectName("org.apache.camel:context=bridge,type=routes,name=\"health\""),
+                        "State")).isEqualTo("Started");
+            }
+
+            Result status = finish(java(env, "-jar", JAR.toString(), "status").start());
+            assertThat(status.exit()).isZero();
+            assertThat(status.out()).contains("database: jdbc:postgresql://127.0.0.1:" + pgPort)
+                    .contains("GoTo API: not configured")
+                    .containsPattern("webinar\\s+never synced")
+                    .containsPattern("inbox\\s+0 waiting")
+                    .containsPattern("outbox\\s+0 waiting")
+                    .contains("dead letters: 0");
+        } finally {
+            bridge.destroy();
+        }
+        assertThat(bridge.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String log = Files.readString(work.resolve("bridge.log"));
+        assertThat(log).contains("(bridge) shutdown");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !portOpen(pgPort));
+    }
+
+    private static boolean portOpen(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
