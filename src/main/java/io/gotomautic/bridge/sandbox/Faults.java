@@ -1,0 +1,139 @@
+package io.gotomautic.bridge.sandbox;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Faults a test sets for a run: latency on every call, and rules that make matching calls fail, hang or
+ * answer a malformed body, a number of times or at a rate. Rules are checked in the order they were added.
+ */
+public final class Faults {
+
+    private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    private volatile Duration latency = Duration.ZERO;
+
+    /** Added to every call before it is answered. */
+    public Faults latency(Duration latency) {
+        this.latency = latency;
+        return this;
+    }
+
+    public Duration latency() {
+        return latency;
+    }
+
+    /** A rule for every call. */
+    public Rule all() {
+        return on(".*");
+    }
+
+    /** A rule for the calls whose path matches the regular expression (anywhere in the path). */
+    public Rule on(String pathRegex) {
+        Rule r = new Rule(Pattern.compile(pathRegex));
+        rules.add(r);
+        return r;
+    }
+
+    /** Removes every rule and the latency. */
+    public void clear() {
+        rules.clear();
+        latency = Duration.ZERO;
+    }
+
+    /** The rule that applies to this call, if any, counting it as used. */
+    Optional<Rule> match(String path) {
+        for (Rule r : rules) {
+            if (r.pattern.matcher(path).find() && r.fire()) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What a matching call gets. Without a status, hang or malformed, a rule does nothing. */
+    public static final class Rule {
+        private final Pattern pattern;
+        private final AtomicInteger remaining = new AtomicInteger(-1);
+        private volatile double rate = 1.0;
+        private volatile int status;
+        private volatile Integer retryAfterSeconds;
+        private volatile Duration hang;
+        private volatile boolean malformed;
+
+        private Rule(Pattern pattern) {
+            this.pattern = pattern;
+        }
+
+        /** Answer with this status (and the simulator's error body for it). */
+        public Rule status(int status) {
+            this.status = status;
+            return this;
+        }
+
+        /** With {@link #status(int)} 429 or 503: send a Retry-After header. */
+        public Rule retryAfter(int seconds) {
+            this.retryAfterSeconds = seconds;
+            return this;
+        }
+
+        /** Hold the call this long before answering normally: a client with a shorter timeout sees a timeout. */
+        public Rule hang(Duration hang) {
+            this.hang = hang;
+            return this;
+        }
+
+        /** Answer normally but with the body cut in half, so it is not valid JSON. */
+        public Rule malformed() {
+            this.malformed = true;
+            return this;
+        }
+
+        /** Only the next n matching calls; after that the rule is spent. */
+        public Rule times(int n) {
+            remaining.set(n);
+            return this;
+        }
+
+        /** Only this share (0..1) of matching calls, at random. */
+        public Rule rate(double share) {
+            this.rate = share;
+            return this;
+        }
+
+        private boolean fire() {
+            if (rate < 1.0 && ThreadLocalRandom.current().nextDouble() >= rate) {
+                return false;
+            }
+            while (true) {
+                int left = remaining.get();
+                if (left == 0) {
+                    return false;
+                }
+                if (left < 0 || remaining.compareAndSet(left, left - 1)) {
+                    return true;
+                }
+            }
+        }
+
+        int statusCode() {
+            return status;
+        }
+
+        Integer retryAfter() {
+            return retryAfterSeconds;
+        }
+
+        Duration hangFor() {
+            return hang;
+        }
+
+        boolean isMalformed() {
+            return malformed;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.gotomautic.bridge.sandbox;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+/** What a simulator answers: status, headers, body bytes. */
+public record SimResponse(int status, Map<String, String> headers, byte[] body) {
+
+    public static SimResponse json(int status, Object body) {
+        try {
+            return new SimResponse(status, Map.of("Content-Type", "application/json"), SimServer.JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Raw JSON text, for shapes an ObjectMapper would not write (e.g. PHP-style escaping). */
+    public static SimResponse rawJson(int status, String body) {
+        return new SimResponse(status, Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static SimResponse empty(int status) {
+        return new SimResponse(status, Map.of(), new byte[0]);
+    }
+
+    public SimResponse withHeader(String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new SimResponse(status, h, body);
+    }
+}
