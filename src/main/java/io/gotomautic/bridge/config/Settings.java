@@ -103,6 +103,8 @@ public final class Settings {
         optionalUrl("mautic.url");
         port("bridge.http.port");
         port("bridge.db.embedded-port");
+        port("sandbox.goto-port");
+        port("sandbox.mautic-port");
         positive("bridge.db.pool-size");
         duration("bridge.retention");
         for (String product : PRODUCTS) {
