@@ -1,0 +1,124 @@
+package io.gotomautic.bridge.sandbox;
+
+import java.time.Duration;
+
+/**
+ * The GoTo APIs on loopback: OAuth token endpoint and identity lookups, GoToWebinar v2, GoToTraining,
+ * GoToMeeting and GoToAssist, all on one port so {@code goto.auth-url} and {@code goto.api-url} both point
+ * at {@link #baseUrl()}. Follows our GoTo API contract notes (goto-api.md); points they leave open are
+ * switches here, each defaulting to the most likely behaviour.
+ */
+public final class GoToSimulator extends Simulator {
+
+    /** GoTo's documented limit: 10 requests per second per API. */
+    public static final int REAL_RATE_LIMIT_CALLS = 10;
+    public static final Duration REAL_RATE_LIMIT_PERIOD = Duration.ofSeconds(1);
+    /** The product APIs are limited; the token endpoint lives on another host in reality and is not. */
+    private static final String LIMITED_PATHS = "^/(G2W|G2T|G2M|G2A|admin|identity)/";
+
+    private final GoToState state;
+    private final GoToIdentity identity;
+    private final GoToWebinarApi webinars;
+    private final GoToAssistApi assist;
+
+    private GoToSimulator(GoToState state, GoToIdentity identity) {
+        super("GoTo");
+        this.state = state;
+        this.identity = identity;
+        this.webinars = new GoToWebinarApi(state);
+        this.assist = new GoToAssistApi(state);
+        identity.routes(server);
+        webinars.routes(server, identity);
+        new GoToTrainingApi(state).routes(server, identity);
+        new GoToMeetingApi(state).routes(server, identity);
+        assist.routes(server, identity);
+        rateLimit(REAL_RATE_LIMIT_CALLS, REAL_RATE_LIMIT_PERIOD);
+    }
+
+    /**
+     * Starts on 127.0.0.1 ({@code port} 0 takes a free one) with an OAuth client and the refresh token it may
+     * use; the world starts empty but for its organizer — {@link GoToDemo#seed} fills it.
+     */
+    public static GoToSimulator start(int port, String clientId, String clientSecret, String refreshToken) {
+        GoToState state = new GoToState();
+        GoToSimulator sim = new GoToSimulator(state, new GoToIdentity(clientId, clientSecret, refreshToken, state));
+        sim.listen(port);
+        return sim;
+    }
+
+    public GoToState state() {
+        return state;
+    }
+
+    /** At most {@code calls} API calls per {@code period}, then 429 with Retry-After; 0 calls = no limit. Default 10/s. */
+    public GoToSimulator rateLimit(int calls, Duration period) {
+        server.rateLimit(calls, period, LIMITED_PATHS);
+        return this;
+    }
+
+    /** Every access token issued so far stops working: the next API call answers 403 InvalidToken. */
+    public void expireAllTokens() {
+        identity.expireAll();
+    }
+
+    /** How long new access tokens live (reported as {@code expires_in}); default 3600 s. */
+    public GoToSimulator tokenLifetime(Duration lifetime) {
+        identity.lifetime(lifetime);
+        return this;
+    }
+
+    /**
+     * Whether a refresh issues a new refresh token (and invalidates the old one). Default false: GoTo normally
+     * answers a refresh without a {@code refresh_token} and the client keeps the one it has.
+     */
+    public GoToSimulator rotateRefreshToken(boolean rotate) {
+        identity.rotateRefreshToken(rotate);
+        return this;
+    }
+
+    /** The refresh token that works now; changes after each refresh while rotation is on. */
+    public String currentRefreshToken() {
+        return identity.refreshToken();
+    }
+
+    /** Adds the legacy token-response fields ({@code organizer_key}, {@code account_key}, names, email). Default false. */
+    public GoToSimulator legacyTokenFields(boolean legacy) {
+        identity.legacyTokenFields(legacy);
+        return this;
+    }
+
+    /**
+     * Whether {@code /admin/rest/v1/me} answers; some non-admin tokens reportedly get 401 there and must fall back
+     * to {@code /identity/v1/Users/me}. Default true.
+     */
+    public GoToSimulator adminMeAvailable(boolean available) {
+        identity.adminMeAvailable(available);
+        return this;
+    }
+
+    /** Whether an empty reporting page leaves out {@code _embedded} (true, the default) or sends an empty list. */
+    public GoToSimulator omitEmptyEmbedded(boolean omit) {
+        webinars.omitEmptyEmbedded(omit);
+        return this;
+    }
+
+    /**
+     * Whether the G2W 409 for an email already registered carries the existing {@code registrantKey} and
+     * {@code joinUrl} (true, the default guess) or only {@code errorCode}, {@code description}, {@code incident}.
+     */
+    public GoToSimulator duplicateRegistrantDetails(boolean withDetails) {
+        webinars.duplicateRegistrantDetails(withDetails);
+        return this;
+    }
+
+    /** Whether the G2A create-session answer includes {@code customerJoinUrl}. Default true. */
+    public GoToSimulator assistCreateReturnsCustomerJoinUrl(boolean include) {
+        assist.createReturnsCustomerJoinUrl(include);
+        return this;
+    }
+
+    @Override
+    protected SimResponse error(int status, String message) {
+        return GoToWire.errorFormat(status, message);
+    }
+}
