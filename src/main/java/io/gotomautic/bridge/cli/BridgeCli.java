@@ -7,9 +7,11 @@ import java.util.concurrent.Callable;
 import io.gotomautic.bridge.Bridge;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.config.SettingsException;
+import io.gotomautic.bridge.sandbox.Sandbox;
 import io.gotomautic.bridge.store.DatabaseUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code java -jar goto-mautic-bridge.jar [run | status | help]}. */
 @Command(name = "goto-mautic-bridge", mixinStandardHelpOptions = true, versionProvider = BridgeCli.Version.class,
@@ -17,7 +19,7 @@ import picocli.CommandLine.Command;
             "Connects Mautic with GoToWebinar, GoToTraining, GoToMeeting and GoToAssist.",
             "Reads application.properties and routes/ from the working directory. Every key can be overridden "
                 + "by an environment variable (goto.rate-limit -> GOTO_RATE_LIMIT) or by -Dkey=value.",
-            "Without a command, runs the service."},
+            "Without a command, runs the service; with --sandbox, against simulators of GoTo and Mautic."},
         subcommands = {RunCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
 public class BridgeCli implements Callable<Integer> {
 
@@ -47,20 +49,41 @@ public class BridgeCli implements Callable<Integer> {
         return cli;
     }
 
+    @Option(names = "--sandbox", description = "Start simulators of GoTo (port sandbox.goto-port) and Mautic "
+            + "(sandbox.mautic-port) with demo data and run the service against them: the whole product with no account anywhere.")
+    boolean sandbox;
+
     /** No command: run the service. */
     @Override
     public Integer call() throws Exception {
-        return new RunCommand().call();
+        return run(sandbox);
     }
 
     static Settings settings() {
         return Settings.load(Path.of(""));
     }
 
-    /** Runs the service until Ctrl-C or SIGTERM. */
-    static int runUntilStopped(Settings settings) throws Exception {
+    /** Runs the service, against the simulators with {@code sandbox}, until Ctrl-C or SIGTERM. */
+    static int run(boolean sandbox) throws Exception {
+        Settings settings = settings();
+        if (!sandbox) {
+            return runUntilStopped(settings, () -> { });
+        }
+        Sandbox simulators = Sandbox.start(settings);
+        try {
+            return runUntilStopped(simulators.settings(), simulators::close);
+        } catch (Exception | Error e) {
+            simulators.close();
+            throw e;
+        }
+    }
+
+    private static int runUntilStopped(Settings settings, Runnable afterStop) throws Exception {
         Bridge bridge = Bridge.start(settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(bridge::close, "bridge-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            bridge.close();
+            afterStop.run();
+        }, "bridge-shutdown"));
         bridge.awaitStop();
         return 0;
     }

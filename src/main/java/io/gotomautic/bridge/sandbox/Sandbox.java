@@ -1,0 +1,105 @@
+package io.gotomautic.bridge.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.gotomautic.bridge.config.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first-run experience: both simulators on loopback, seeded with demo data, and the settings that point
+ * the bridge at them with the credentials {@code sandbox}/{@code sandbox}, on an embedded database of its own
+ * that starts empty each time (the simulators start fresh too).
+ */
+public final class Sandbox implements AutoCloseable {
+
+    public static final String CREDENTIAL = "sandbox";
+    private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
+
+    private final GoToSimulator goTo;
+    private final MauticSimulator mautic;
+    private final Settings settings;
+
+    private Sandbox(GoToSimulator goTo, MauticSimulator mautic, Settings settings) {
+        this.goTo = goTo;
+        this.mautic = mautic;
+        this.settings = settings;
+    }
+
+    public static Sandbox start(Settings base) throws IOException {
+        GoToSimulator goTo = GoToSimulator.start(base.port("sandbox.goto-port"), CREDENTIAL, CREDENTIAL, CREDENTIAL);
+        MauticSimulator mautic;
+        try {
+            mautic = MauticSimulator.start(base.port("sandbox.mautic-port"), CREDENTIAL, CREDENTIAL);
+        } catch (RuntimeException e) {
+            goTo.close();
+            throw e;
+        }
+        GoToDemo.seed(goTo);
+        MauticDemo.seed(mautic);
+
+        Path data = Path.of(base.get("bridge.db.embedded-dir"), "sandbox");
+        deleteRecursively(data);
+        Map<String, String> points = new LinkedHashMap<>();
+        points.put("goto.api-url", goTo.baseUrl());
+        points.put("goto.auth-url", goTo.baseUrl());
+        points.put("goto.client-id", CREDENTIAL);
+        points.put("goto.client-secret", CREDENTIAL);
+        points.put("goto.refresh-token", CREDENTIAL);
+        points.put("mautic.url", mautic.baseUrl());
+        points.put("mautic.auth", "basic");
+        points.put("mautic.username", CREDENTIAL);
+        points.put("mautic.password", CREDENTIAL);
+        points.put("mautic.webhook-secret", CREDENTIAL);
+        points.put("bridge.inbound-token", CREDENTIAL);
+        points.put("bridge.db.url", "");
+        points.put("bridge.db.embedded-dir", data.toString());
+        Settings settings = base.with(points);
+
+        String webhook = "http://127.0.0.1:" + settings.port("bridge.http.port") + "/webhooks/mautic";
+        mautic.registerHook(webhook, CREDENTIAL,
+                "mautic.form_on_submit", "mautic.lead_post_save_new", "mautic.lead_post_save_update");
+
+        LOG.info("Sandbox: GoTo simulator at {} (OAuth client id, secret and refresh token: {})", goTo.baseUrl(), CREDENTIAL);
+        LOG.info("Sandbox: Mautic simulator at {} (API user {} / password {}), webhook to {}", mautic.baseUrl(),
+                CREDENTIAL, CREDENTIAL, webhook);
+        LOG.info("Sandbox: embedded database in {} (emptied at each sandbox start)", data.toAbsolutePath());
+        return new Sandbox(goTo, mautic, settings);
+    }
+
+    /** The settings that point the bridge at the simulators. */
+    public Settings settings() {
+        return settings;
+    }
+
+    public GoToSimulator goTo() {
+        return goTo;
+    }
+
+    public MauticSimulator mautic() {
+        return mautic;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        goTo.close();
+        mautic.close();
+    }
+}

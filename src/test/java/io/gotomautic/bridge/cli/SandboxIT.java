@@ -1,0 +1,94 @@
+package io.gotomautic.bridge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.TestBridge;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's run command: {@code java -jar target/goto-mautic-bridge.jar --sandbox}, with no account anywhere. */
+class SandboxIT {
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    @Test
+    void sandboxServesBothSimulatorsSeededAndTheBridgeAgainstThem() throws Exception {
+        Files.createDirectories(work.resolve("routes"));
+        try (var routes = Files.list(Path.of("routes"))) {
+            for (Path f : routes.toList()) {
+                Files.copy(f, work.resolve("routes").resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.copy(Path.of("application.properties"), work.resolve("application.properties"));
+        int http = TestBridge.freePort();
+        int goTo = TestBridge.freePort();
+        int mautic = TestBridge.freePort();
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", CliIT.JAR.toString(), "--sandbox")).directory(work.toFile());
+        pb.environment().put("BRIDGE_HTTP_PORT", String.valueOf(http));
+        pb.environment().put("SANDBOX_GOTO_PORT", String.valueOf(goTo));
+        pb.environment().put("SANDBOX_MAUTIC_PORT", String.valueOf(mautic));
+        pb.environment().put("BRIDGE_DB_EMBEDDED_PORT", String.valueOf(TestBridge.freePort()));
+        pb.redirectErrorStream(true).redirectOutput(work.resolve("sandbox.log").toFile());
+        Process sandbox = pb.start();
+        try {
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health")).build();
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> HTTP.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+
+            String log = Files.readString(work.resolve("sandbox.log"));
+            assertThat(log).contains("GoTo simulator at http://127.0.0.1:" + goTo)
+                    .contains("Mautic simulator at http://127.0.0.1:" + mautic)
+                    .contains("GoTo API: configured").contains("Mautic API: http://127.0.0.1:" + mautic)
+                    .doesNotContain("not configured");
+
+            // GoTo: the sandbox credentials get a token, and the organizer has webinars
+            String basic = Base64.getEncoder().encodeToString("sandbox:sandbox".getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> token = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + goTo + "/oauth/token"))
+                    .header("Authorization", "Basic " + basic)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token=sandbox")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(token.statusCode()).isEqualTo(200);
+            String bearer = "Bearer " + JSON.readTree(token.body()).path("access_token").asText();
+            JsonNode me = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + goTo + "/admin/rest/v1/me"))
+                    .header("Authorization", bearer).build(), HttpResponse.BodyHandlers.ofString()).body());
+            HttpResponse<String> webinars = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + goTo
+                            + "/G2W/rest/v2/organizers/" + me.path("key").asText()
+                            + "/webinars?fromTime=2000-01-01T00:00:00Z&toTime=2100-01-01T00:00:00Z&size=200"))
+                    .header("Authorization", bearer).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(webinars.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(webinars.body()).path("page").path("totalElements").asInt()).isGreaterThanOrEqualTo(3);
+
+            // Mautic: basic auth sandbox/sandbox, the demo form and emails are there
+            HttpResponse<String> emails = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mautic + "/api/emails"))
+                    .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(emails.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(emails.body()).path("total").asInt()).isEqualTo(3);
+        } finally {
+            sandbox.destroy();
+        }
+        assertThat(sandbox.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(work.resolve("sandbox.log"))).contains("(bridge) shutdown");
+    }
+}
