@@ -1,0 +1,193 @@
+package io.gotomautic.bridge.gotoapi;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.http.HttpTransport;
+import io.gotomautic.bridge.http.HttpTransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls to one GoTo connection. Every call waits for the shared rate limiter; a 429 pauses the whole
+ * connection for Retry-After (or a growing backoff) and is tried again; a 403 InvalidToken refreshes the
+ * access token once and is tried again. What still fails is a {@link GoToException} that says whether the
+ * next cycle may do better.
+ */
+public class GoToClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GoToClient.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The organizer the connection acts for, from {@code /admin/rest/v1/me}. */
+    public record Organizer(String key, String accountKey, String email) {
+    }
+
+    private final HttpTransport http;
+    private final GoToTokens tokens;
+    private final RateLimiter limiter;
+    private final String apiUrl;
+    private final int maxThrottledAttempts;
+    private final AtomicLong calls = new AtomicLong();
+    private volatile Organizer organizer;
+
+    public GoToClient(HttpTransport http, GoToTokens tokens, RateLimiter limiter, String apiUrl, int maxThrottledAttempts) {
+        this.http = http;
+        this.tokens = tokens;
+        this.limiter = limiter;
+        this.apiUrl = apiUrl.replaceAll("/+$", "");
+        this.maxThrottledAttempts = maxThrottledAttempts;
+    }
+
+    public JsonNode get(String path) {
+        return call("GET", path, null);
+    }
+
+    public JsonNode post(String path, Object body) {
+        return call("POST", path, body);
+    }
+
+    public JsonNode delete(String path) {
+        return call("DELETE", path, null);
+    }
+
+    /** Looked up once per connection; GoTo's current tokens no longer carry the organizer key. */
+    public Organizer organizer() {
+        Organizer o = organizer;
+        if (o == null) {
+            JsonNode me = get("/admin/rest/v1/me");
+            o = new Organizer(me.path("key").asText(), me.path("accountKey").asText(), me.path("email").asText());
+            organizer = o;
+        }
+        return o;
+    }
+
+    /** Calls sent to GoTo so far, retries included. */
+    public long calls() {
+        return calls.get();
+    }
+
+    public RateLimiter limiter() {
+        return limiter;
+    }
+
+    private JsonNode call(String method, String path, Object body) {
+        String url = apiUrl + path;
+        String payload = body == null ? null : write(body);
+        boolean refreshed = false;
+        int throttled = 0;
+        while (true) {
+            try {
+                limiter.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GoToException(0, "interrupted", method + " " + path + " interrupted", true, e);
+            }
+            String token = tokens.accessToken();
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Authorization", "Bearer " + token);
+            headers.put("Accept", "application/json");
+            if (payload != null) {
+                headers.put("Content-Type", "application/json");
+            }
+            HttpTransport.Response r;
+            calls.incrementAndGet();
+            try {
+                r = http.send(method, url, headers, payload);
+            } catch (HttpTransportException e) {
+                throw new GoToException(0, "unreachable", "GoTo " + method + " " + path + " got no answer: " + e.getMessage(), true, e);
+            }
+            JsonNode answer = parse(r.body());
+            if (r.status() == 403 && !refreshed && "InvalidToken".equals(errorCode(answer))) {
+                refreshed = true;
+                tokens.rejected(token);
+                continue;
+            }
+            if (r.status() == 429) {
+                throttled++;
+                Duration pause = retryAfter(r).orElse(backoff(throttled));
+                if (throttled >= maxThrottledAttempts) {
+                    limiter.pause(pause);
+                    throw new GoToException(429, errorCode(answer), "GoTo " + method + " " + path + " still throttled (429) after "
+                            + throttled + " attempts", true, null);
+                }
+                LOG.warn("GoTo answered 429 to {} {}; pausing the connection for {} ms", method, path, pause.toMillis());
+                limiter.pause(pause);
+                continue;
+            }
+            if (r.ok()) {
+                if (answer == null && r.body() != null && !r.body().isBlank()) {
+                    throw new GoToException(r.status(), "malformed", "GoTo " + method + " " + path + " answered a body that is not JSON", true, null);
+                }
+                return answer == null ? JSON.nullNode() : answer;
+            }
+            throw new GoToException(r.status(), errorCode(answer), "GoTo " + method + " " + path + " failed: HTTP " + r.status()
+                    + describe(answer), r.status() >= 500 || r.status() == 408, null);
+        }
+    }
+
+    private static java.util.Optional<Duration> retryAfter(HttpTransport.Response r) {
+        return r.header("Retry-After").flatMap(v -> {
+            try {
+                return java.util.Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v.trim()))));
+            } catch (NumberFormatException e) {
+                return java.util.Optional.empty();
+            }
+        });
+    }
+
+    /** 1 s, 2 s, 4 s … up to 60 s, when GoTo does not say how long to wait. */
+    static Duration backoff(int attempt) {
+        return Duration.ofSeconds(Math.min(60, 1L << Math.min(6, attempt - 1)));
+    }
+
+    private static String errorCode(JsonNode body) {
+        if (body == null) {
+            return "";
+        }
+        for (String field : new String[] {"errorCode", "int_err_code", "error"}) {
+            if (body.hasNonNull(field)) {
+                return body.get(field).asText();
+            }
+        }
+        return "";
+    }
+
+    private static String describe(JsonNode body) {
+        if (body == null) {
+            return "";
+        }
+        String code = errorCode(body);
+        for (String field : new String[] {"description", "msg", "message", "error_description"}) {
+            if (body.hasNonNull(field)) {
+                return " " + (code.isEmpty() ? "" : code + ": ") + body.get(field).asText();
+            }
+        }
+        return code.isEmpty() ? "" : " " + code;
+    }
+
+    private static JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String write(Object body) {
+        try {
+            return body instanceof String s ? s : JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

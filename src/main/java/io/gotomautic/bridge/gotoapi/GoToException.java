@@ -1,0 +1,33 @@
+package io.gotomautic.bridge.gotoapi;
+
+/**
+ * A GoTo call that did not succeed. Transient ones (429 storms, 5xx, timeouts, malformed bodies) are worth the
+ * next cycle; permanent ones (404, 400, a refused refresh token) need a person or different input.
+ */
+public class GoToException extends RuntimeException {
+
+    private final int status;
+    private final String errorCode;
+    private final boolean transientFailure;
+
+    public GoToException(int status, String errorCode, String message, boolean transientFailure, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+        this.errorCode = errorCode;
+        this.transientFailure = transientFailure;
+    }
+
+    /** The HTTP status, or 0 when no answer came. */
+    public int status() {
+        return status;
+    }
+
+    /** GoTo's {@code errorCode} / {@code int_err_code} / OAuth {@code error}, when the body had one. */
+    public String errorCode() {
+        return errorCode;
+    }
+
+    public boolean isTransient() {
+        return transientFailure;
+    }
+}

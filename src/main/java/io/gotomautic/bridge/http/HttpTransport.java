@@ -1,0 +1,63 @@
+package io.gotomautic.bridge.http;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * HTTP calls of the API clients, made through Camel's http component (pooled connections, endpoint MBeans
+ * and metrics) with every status handed back to the caller: the clients decide what a 403, 409 or 429 means.
+ */
+public class HttpTransport {
+
+    /** A status, the response headers and the body text. */
+    public record Response(int status, Map<String, Object> headers, String body) {
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> String.valueOf(e.getValue())).findFirst();
+        }
+
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private final ProducerTemplate template;
+    private final String endpoint;
+
+    public HttpTransport(CamelContext context, String name, Duration timeout) {
+        this.template = context.createProducerTemplate();
+        long ms = timeout.toMillis();
+        // the URL of each call is set per message; the endpoint holds the pool and the timeouts
+        this.endpoint = "http://" + name + "?throwExceptionOnFailure=false&connectTimeout=" + Math.min(ms, 10_000)
+                + "&connectionRequestTimeout=" + ms + "&responseTimeout=" + ms + "&soTimeout=" + ms;
+    }
+
+    /**
+     * @throws HttpTransportException when no HTTP answer came (refused, reset, timed out)
+     */
+    public Response send(String method, String url, Map<String, String> headers, String body) {
+        Exchange result = template.send(endpoint, exchange -> {
+            Message in = exchange.getIn();
+            headers.forEach(in::setHeader);
+            in.setHeader(Exchange.HTTP_METHOD, method);
+            in.setHeader(Exchange.HTTP_URI, url);
+            in.setBody(body);
+        });
+        if (result.getException() != null) {
+            Exception e = result.getException();
+            throw new HttpTransportException(method + " " + url + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        }
+        Message out = result.getMessage();
+        Integer status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        Map<String, Object> responseHeaders = new LinkedHashMap<>(out.getHeaders());
+        return new Response(status == null ? 0 : status, responseHeaders, out.getBody(String.class));
+    }
+}
