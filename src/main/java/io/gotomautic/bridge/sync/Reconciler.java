@@ -1,0 +1,281 @@
+package io.gotomautic.bridge.sync;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.sync.EventSnapshot.Participant;
+import io.gotomautic.bridge.sync.EventSnapshot.Standing;
+
+/**
+ * Compares what GoTo shows of an event with what the database knows and writes only the differences: the
+ * registration rows and, in the same transaction, one outbox row per change for the push to Mautic. A cycle
+ * in which nothing changed writes nothing, so nothing travels to Mautic.
+ */
+public class Reconciler {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Long>> SECONDS = new TypeReference<>() { };
+
+    /** What one event's reconciliation changed. */
+    public record Outcome(int created, int changed) {
+        public int total() {
+            return created + changed;
+        }
+    }
+
+    private record Known(long id, RegistrationState state, int minutes, Map<String, Long> seconds, String registrantKey,
+                         String joinUrl) {
+    }
+
+    private final DataSource dataSource;
+
+    public Reconciler(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Outcome apply(EventSnapshot event) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Outcome outcome = apply(c, event);
+                c.commit();
+                return outcome;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Outcome apply(Connection c, EventSnapshot event) throws SQLException {
+        saveEvent(c, event);
+        Map<String, Known> known = known(c, event);
+        int created = 0;
+        int changed = 0;
+        Map<String, Boolean> seen = new HashMap<>();
+        for (Participant p : event.participants()) {
+            String email = p.email().toLowerCase(Locale.ROOT);
+            seen.put(email, true);
+            Known before = known.get(email);
+            RegistrationState target = target(event, p, before == null ? null : before.state());
+            if (target == null) {
+                continue;
+            }
+            int minutes = (int) ((p.totalSeconds() + 59) / 60);
+            if (before == null) {
+                long id = insert(c, event, p, target, minutes);
+                outbox(c, id, event, p.email(), p.firstName(), p.lastName(), p.registrantKey(), p.joinUrl(), target, null,
+                        minutes, p.secondsBySession());
+                created++;
+            } else if (before.state() != target || before.minutes() != minutes || !before.seconds().equals(p.secondsBySession())
+                    || !Objects.equals(before.registrantKey(), orElse(p.registrantKey(), before.registrantKey()))
+                    || !Objects.equals(before.joinUrl(), orElse(p.joinUrl(), before.joinUrl()))) {
+                String key = orElse(p.registrantKey(), before.registrantKey());
+                String url = orElse(p.joinUrl(), before.joinUrl());
+                update(c, before.id(), p, key, url, target, minutes);
+                outbox(c, before.id(), event, p.email(), p.firstName(), p.lastName(), key, url, target, before.state(),
+                        minutes, p.secondsBySession());
+                changed++;
+            }
+        }
+        // gone from GoTo's list: a registration was cancelled; nothing is deleted, and facts already true stay
+        if (event.participants().stream().anyMatch(p -> p.standing() != Standing.PRESENT)) {
+            for (Map.Entry<String, Known> e : known.entrySet()) {
+                Known k = e.getValue();
+                if (!seen.containsKey(e.getKey()) && k.state() == RegistrationState.REGISTERED) {
+                    updateState(c, k.id(), RegistrationState.CANCELLED);
+                    outboxFromRow(c, k.id(), event, RegistrationState.REGISTERED);
+                    changed++;
+                }
+            }
+        }
+        return new Outcome(created, changed);
+    }
+
+    /**
+     * Null: nothing to record. Attendance is a fact that stays; a no-show is written only after the last
+     * session; someone waiting for approval is not registered yet.
+     */
+    private static RegistrationState target(EventSnapshot event, Participant p, RegistrationState before) {
+        if (p.totalSeconds() > 0) {
+            return RegistrationState.ATTENDED;
+        }
+        if (before == RegistrationState.ATTENDED) {
+            return before;
+        }
+        return switch (p.standing()) {
+            case PENDING -> before;
+            case PRESENT -> before;
+            case CANCELLED -> before == null ? null : RegistrationState.CANCELLED;
+            case REGISTERED -> event.ended() ? RegistrationState.NO_SHOW : RegistrationState.REGISTERED;
+        };
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static void saveEvent(Connection c, EventSnapshot e) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                INSERT INTO event (product, event_key, title, starts_at, ends_at, sessions, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?::jsonb, now())
+                ON CONFLICT (product, event_key) DO UPDATE SET title = EXCLUDED.title, starts_at = EXCLUDED.starts_at,
+                  ends_at = EXCLUDED.ends_at, sessions = EXCLUDED.sessions, updated_at = now()
+                WHERE (event.title, event.starts_at, event.ends_at, event.sessions)
+                  IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.starts_at, EXCLUDED.ends_at, EXCLUDED.sessions)
+                """)) {
+            st.setString(1, e.product());
+            st.setString(2, e.eventKey());
+            st.setString(3, e.title());
+            st.setTimestamp(4, ts(e.startsAt()));
+            st.setTimestamp(5, ts(e.endsAt()));
+            st.setString(6, json(e.sessions().stream().map(s -> Map.of("sessionKey", s.key(),
+                    "startTime", s.start().toString(), "endTime", s.end().toString())).toList()));
+            st.executeUpdate();
+        }
+    }
+
+    private static Map<String, Known> known(Connection c, EventSnapshot e) throws SQLException {
+        Map<String, Known> known = new HashMap<>();
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT id, lower(email), state, minutes_attended, seconds_by_session, registrant_key, join_url
+                FROM registration WHERE product = ? AND event_key = ? FOR UPDATE
+                """)) {
+            st.setString(1, e.product());
+            st.setString(2, e.eventKey());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    known.put(rs.getString(2), new Known(rs.getLong(1), RegistrationState.of(rs.getString(3)), rs.getInt(4),
+                            read(rs.getString(5)), rs.getString(6), rs.getString(7)));
+                }
+            }
+        }
+        return known;
+    }
+
+    private static long insert(Connection c, EventSnapshot e, Participant p, RegistrationState state, int minutes)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                INSERT INTO registration (product, event_key, email, first_name, last_name, registrant_key, state, join_url,
+                  minutes_attended, seconds_by_session)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) RETURNING id
+                """)) {
+            st.setString(1, e.product());
+            st.setString(2, e.eventKey());
+            st.setString(3, p.email());
+            st.setString(4, p.firstName());
+            st.setString(5, p.lastName());
+            st.setString(6, p.registrantKey());
+            st.setString(7, state.label());
+            st.setString(8, p.joinUrl());
+            st.setInt(9, minutes);
+            st.setString(10, json(p.secondsBySession()));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void update(Connection c, long id, Participant p, String registrantKey, String joinUrl,
+                               RegistrationState state, int minutes) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                UPDATE registration SET state = ?, minutes_attended = ?, seconds_by_session = ?::jsonb, registrant_key = ?,
+                  join_url = ?, first_name = coalesce(first_name, ?), last_name = coalesce(last_name, ?), updated_at = now()
+                WHERE id = ?
+                """)) {
+            st.setString(1, state.label());
+            st.setInt(2, minutes);
+            st.setString(3, json(p.secondsBySession()));
+            st.setString(4, registrantKey);
+            st.setString(5, joinUrl);
+            st.setString(6, p.firstName());
+            st.setString(7, p.lastName());
+            st.setLong(8, id);
+            st.executeUpdate();
+        }
+    }
+
+    private static void updateState(Connection c, long id, RegistrationState state) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE registration SET state = ?, updated_at = now() WHERE id = ?")) {
+            st.setString(1, state.label());
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+    }
+
+    private static void outboxFromRow(Connection c, long id, EventSnapshot e, RegistrationState previous) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT email, first_name, last_name, registrant_key, join_url, state, minutes_attended, seconds_by_session
+                FROM registration WHERE id = ?
+                """)) {
+            st.setLong(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                outbox(c, id, e, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        RegistrationState.of(rs.getString(6)), previous, rs.getInt(7), read(rs.getString(8)));
+            }
+        }
+    }
+
+    /** The change as the push to Mautic needs it, complete in itself so the push never reads other tables. */
+    private static void outbox(Connection c, long registrationId, EventSnapshot e, String email, String firstName,
+                               String lastName, String registrantKey, String joinUrl, RegistrationState state,
+                               RegistrationState previous, int minutes, Map<String, Long> seconds) throws SQLException {
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("product", e.product());
+        change.put("eventKey", e.eventKey());
+        change.put("title", e.title());
+        change.put("date", e.startsAt() == null ? null : e.startsAt().atOffset(ZoneOffset.UTC).toLocalDate().toString());
+        change.put("email", email.toLowerCase(Locale.ROOT));
+        change.put("firstName", firstName);
+        change.put("lastName", lastName);
+        change.put("registrantKey", registrantKey);
+        change.put("joinUrl", joinUrl);
+        change.put("state", state.label());
+        change.put("previous", previous == null ? null : previous.label());
+        change.put("minutes", minutes);
+        change.put("secondsBySession", seconds);
+        try (PreparedStatement st = c.prepareStatement(
+                "INSERT INTO outbox (kind, payload, registration_id) VALUES ('registration', ?::jsonb, ?)")) {
+            st.setString(1, json(change));
+            st.setLong(2, registrationId);
+            st.executeUpdate();
+        }
+    }
+
+    private static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Map<String, Long> read(String json) {
+        try {
+            return json == null ? Map.of() : JSON.readValue(json, SECONDS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("registration.seconds_by_session is not JSON: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.gotomautic.bridge.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.TestBridge;
+import io.gotomautic.bridge.TestDatabase;
+import io.gotomautic.bridge.config.RateLimit;
+import io.gotomautic.bridge.gotoapi.GoToClient;
+import io.gotomautic.bridge.gotoapi.GoToTokens;
+import io.gotomautic.bridge.gotoapi.RateLimiter;
+import io.gotomautic.bridge.gotoapi.WebinarSource;
+import io.gotomautic.bridge.http.HttpTransport;
+import io.gotomautic.bridge.sandbox.GoToSimulator;
+import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
+import io.gotomautic.bridge.sandbox.GoToWebinars;
+import io.gotomautic.bridge.store.Database;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** GoToWebinar, read through the real client from the simulator, reconciled into the real PostgreSQL. */
+class WebinarReconcileTest {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static Database database;
+    static CamelContext camel;
+    GoToSimulator sim;
+    WebinarSource source;
+    Reconciler reconciler;
+    final Instant now = Instant.now();
+
+    @BeforeAll
+    static void open() throws Exception {
+        database = Database.open(TestBridge.settings(DB.settings()));
+        camel = new DefaultCamelContext();
+        camel.start();
+    }
+
+    @AfterAll
+    static void close() {
+        camel.stop();
+        database.close();
+    }
+
+    @BeforeEach
+    void start() throws SQLException {
+        sim = GoToSimulator.start(0, "client", "secret", "refresh").rateLimit(0, Duration.ofSeconds(1));
+        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            st.execute("TRUNCATE outbox, registration, event, goto_credential, goto_call");
+        }
+        HttpTransport http = new HttpTransport(camel, "goto", Duration.ofSeconds(10));
+        GoToClient client = new GoToClient(http, new GoToTokens(http, database.dataSource(), sim.baseUrl(), "client", "secret",
+                "refresh", Clock.systemUTC()), new RateLimiter(database.dataSource(), "test", new RateLimit(10_000, Duration.ofSeconds(1))),
+                sim.baseUrl(), 5);
+        source = new WebinarSource(client);
+        reconciler = new Reconciler(database.dataSource());
+    }
+
+    @AfterEach
+    void stop() {
+        sim.close();
+    }
+
+    private int cycle() throws SQLException {
+        int changes = 0;
+        for (EventSource.EventRef e : source.events(now.minus(Duration.ofDays(30)), now.plus(Duration.ofDays(180)))) {
+            changes += reconciler.apply(source.snapshot(e, now)).total();
+        }
+        return changes;
+    }
+
+    private Map<String, String> states(long webinarKey) throws SQLException {
+        Map<String, String> states = new LinkedHashMap<>();
+        try (Connection c = DB.connect(); PreparedStatement st = c.prepareStatement(
+                "SELECT email, state, minutes_attended FROM registration WHERE event_key = ? ORDER BY email")) {
+            st.setString(1, String.valueOf(webinarKey));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    states.put(rs.getString(1), rs.getString(2) + (rs.getInt(3) > 0 ? "/" + rs.getInt(3) + "min" : ""));
+                }
+            }
+        }
+        return states;
+    }
+
+    private List<JsonNode> outbox() throws Exception {
+        List<JsonNode> rows = new ArrayList<>();
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT payload FROM outbox ORDER BY id")) {
+            while (rs.next()) {
+                rows.add(JSON.readTree(rs.getString(1)));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void everyWebinarAndEveryRegistrantAcrossPagesIsStoredOnceAndAnIdleCycleWritesNothing() throws Exception {
+        List<Long> keys = new ArrayList<>();
+        for (int w = 0; w < 205; w++) {
+            keys.add(sim.state().webinars().add(GoToWebinars.webinar("Webinar " + w)
+                    .times(TimeRange.of(now.plus(Duration.ofDays(1 + w % 20)), Duration.ofHours(1)))).key());
+        }
+        for (int r = 0; r < 450; r++) {
+            sim.state().webinars().addRegistrant(keys.get(0), "First" + r, "Last", "Person" + r + "@Example.com");
+        }
+        sim.state().webinars().addRegistrant(keys.get(1), "Ada", "Lovelace", "ADA@example.com");
+
+        assertThat(cycle()).isEqualTo(451);
+        assertThat(sim.calls().count("GET /G2W/rest/v2/organizers/{organizerKey}/webinars")).as("two list pages of 200").isEqualTo(2);
+        assertThat(states(keys.get(0))).hasSize(450).allSatisfy((email, state) -> assertThat(state).isEqualTo("registered"));
+        assertThat(outbox()).hasSize(451);
+        JsonNode ada = outbox().get(450);
+        assertThat(ada.path("email").asText()).isEqualTo("ada@example.com");
+        assertThat(ada.path("state").asText()).isEqualTo("registered");
+        assertThat(ada.path("registrantKey").asText()).isNotEmpty();
+        assertThat(ada.path("joinUrl").asText()).startsWith("https://");
+
+        assertThat(cycle()).as("idle cycle").isZero();
+        assertThat(outbox()).hasSize(451);
+    }
+
+    @Test
+    void attendanceAndNoShowsAreWrittenOnceTheWebinarHasEnded() throws Exception {
+        Instant start = now.minus(Duration.ofHours(3));
+        long key = sim.state().webinars().add(GoToWebinars.webinar("Launch")
+                .times(TimeRange.of(start, Duration.ofHours(1)))).key();
+        var came = sim.state().webinars().addRegistrant(key, "Came", "Along", "came@example.com");
+        sim.state().webinars().addRegistrant(key, "Stayed", "Away", "away@example.com");
+        var session = sim.state().webinars().addSession(key, TimeRange.of(start, Duration.ofHours(1)));
+        sim.state().webinars().recordAttendance(session.key(), came.key(),
+                TimeRange.of(start.plusSeconds(60), Duration.ofMinutes(20)),
+                TimeRange.of(start.plus(Duration.ofMinutes(30)), Duration.ofMinutes(10)));
+
+        cycle();
+        assertThat(states(key)).containsExactly(Map.entry("away@example.com", "no-show"), Map.entry("came@example.com", "attended/30min"));
+        JsonNode attended = outbox().stream().filter(o -> o.path("email").asText().equals("came@example.com")).findFirst().orElseThrow();
+        assertThat(attended.path("secondsBySession").path(String.valueOf(session.key())).asLong()).isEqualTo(1800);
+    }
+
+    @Test
+    void aRecurringWebinarCountsAttendancePerSessionAndNoShowsOnlyAfterTheLastSession() throws Exception {
+        Instant first = now.minus(Duration.ofDays(2));
+        Instant last = now.plus(Duration.ofDays(5));
+        long key = sim.state().webinars().add(GoToWebinars.webinar("Series").times(
+                TimeRange.of(first, Duration.ofHours(1)), TimeRange.of(last, Duration.ofHours(1)))).key();
+        var ada = sim.state().webinars().addRegistrant(key, "Ada", "L", "ada@example.com");
+        sim.state().webinars().addRegistrant(key, "Bob", "B", "bob@example.com");
+        var s1 = sim.state().webinars().addSession(key, TimeRange.of(first, Duration.ofHours(1)));
+        sim.state().webinars().recordAttendance(s1.key(), ada.key(), TimeRange.of(first, Duration.ofMinutes(45)));
+
+        cycle();
+        assertThat(states(key)).as("bob is not a no-show while a session is ahead")
+                .containsExactly(Map.entry("ada@example.com", "attended/45min"), Map.entry("bob@example.com", "registered"));
+        assertThat(cycle()).isZero();
+    }
+
+    @Test
+    void aCancelledRegistrantMovesToCancelledAndNothingIsDeleted() throws Exception {
+        long key = sim.state().webinars().add(GoToWebinars.webinar("Upcoming")
+                .times(TimeRange.of(now.plus(Duration.ofDays(3)), Duration.ofHours(1)))).key();
+        var gone = sim.state().webinars().addRegistrant(key, "Gone", "Soon", "gone@example.com");
+        sim.state().webinars().addRegistrant(key, "Stays", "Here", "stays@example.com");
+        cycle();
+
+        sim.state().webinars().cancelRegistrant(gone.key());
+        assertThat(cycle()).isEqualTo(1);
+        assertThat(states(key)).containsExactly(Map.entry("gone@example.com", "cancelled"), Map.entry("stays@example.com", "registered"));
+        JsonNode change = outbox().get(outbox().size() - 1);
+        assertThat(change.path("state").asText()).isEqualTo("cancelled");
+        assertThat(change.path("previous").asText()).isEqualTo("registered");
+        assertThat(change.path("joinUrl").asText()).as("detail kept from the stored row").startsWith("https://");
+    }
+
+    @Test
+    void someoneWaitingForApprovalIsNotRegisteredUntilApproved() throws Exception {
+        long key = sim.state().webinars().add(GoToWebinars.webinar("Approval").manualApproval()
+                .times(TimeRange.of(now.plus(Duration.ofDays(3)), Duration.ofHours(1)))).key();
+        var waiting = sim.state().webinars().addRegistrant(key, "Wait", "Ing", "wait@example.com");
+        assertThat(cycle()).isZero();
+
+        sim.state().webinars().setStatus(waiting.key(), io.gotomautic.bridge.sandbox.GoToState.RegistrantStatus.APPROVED);
+        assertThat(cycle()).isEqualTo(1);
+        assertThat(states(key)).containsExactly(Map.entry("wait@example.com", "registered"));
+    }
+}
