@@ -1,0 +1,384 @@
+package io.gotomautic.bridge.mautic;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.gotomautic.bridge.http.HttpTransport;
+import io.gotomautic.bridge.http.HttpTransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mautic's REST API as the sync needs it. Each method is one or a few plain calls: the client does not retry (the
+ * outbox does), except that an OAuth2 token Mautic rejects with 401 is fetched anew once. A call that fails throws a
+ * {@link MauticException} saying whether a later attempt may help; the items of a batch fail one by one, in the
+ * results. Mautic's quirks handled here: lists keyed by id or given as arrays, {@code total} as a string, batches of
+ * at most 200, and {@code errors} in an answer whose status says 200.
+ */
+public class MauticClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MauticClient.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Mautic's {@code api_batch_max_limit}: a larger batch is refused whole with a 500. */
+    static final int BATCH_MAX = 200;
+    /** Adding contacts to a segment has no documented cap; large chunks keep a big event's push to a few calls. */
+    static final int SEGMENT_BATCH = 1000;
+    /** Mautic has no cap on {@code limit}; 100 keeps pages small and calls few. */
+    static final int PAGE_SIZE = 100;
+
+    /**
+     * One upserted contact, in input order: its id, 200/201 and its names as Mautic now has them (blank when
+     * unknown), or id 0 with the item's status and Mautic's message.
+     */
+    public record ContactResult(long id, int status, String error, String firstName, String lastName) {
+    }
+
+    /** A contact field; {@code options} are those of a select or multiselect, empty for other types. */
+    public record Field(long id, String alias, String type, List<Option> options) {
+    }
+
+    public record Option(String label, String value) {
+    }
+
+    private final HttpTransport http;
+    private final String baseUrl;
+    private final MauticAuth auth;
+    private final AtomicLong calls = new AtomicLong();
+
+    /** {@code auth} is {@code basic} (user and password) or {@code oauth2} (client credentials at {@code <base>/oauth/v2/token}). */
+    public MauticClient(HttpTransport http, String baseUrl, String auth, String userOrClientId, String passwordOrSecret) {
+        this.http = http;
+        this.baseUrl = baseUrl.replaceAll("/+$", "");
+        this.auth = MauticAuth.of(auth, this.baseUrl, userOrClientId, passwordOrSecret, this::send);
+    }
+
+    /** Creates or updates (matched by email) each contact; fields by alias, {@code tags} adds, {@code "-tag"} removes. */
+    public List<ContactResult> upsertContacts(List<Map<String, Object>> contacts) {
+        List<ContactResult> results = new ArrayList<>(contacts.size());
+        for (List<Map<String, Object>> chunk : chunks(contacts, BATCH_MAX)) {
+            JsonNode answer = call("POST", "/api/contacts/batch/new", chunk);
+            // all three are keyed by the item's index in the request; a failed item leaves a gap in "contacts"
+            Map<String, JsonNode> saved = entries(answer.path("contacts"));
+            Map<String, JsonNode> codes = entries(answer.path("statusCodes"));
+            Map<String, JsonNode> errors = entries(answer.path("errors"));
+            for (int i = 0; i < chunk.size(); i++) {
+                String index = String.valueOf(i);
+                results.add(itemResult(saved.get(index), codes.get(index), errors.get(index)));
+            }
+        }
+        return results;
+    }
+
+    /** The contact with exactly this email (case-insensitive, as Mautic compares); the newest when several share it. */
+    public Optional<Long> findContactIdByEmail(String email) {
+        if (email == null || email.isBlank()) {
+            return Optional.empty();
+        }
+        // where…eq rather than search=email:, whose LIKE would read _ and % in the address as wildcards
+        JsonNode answer = call("GET", "/api/contacts" + query("where[0][col]", "email", "where[0][expr]", "eq",
+                "where[0][val]", email.trim(), "orderBy", "id", "orderByDir", "DESC", "limit", "1", "minimal", "1"), null);
+        return entries(answer.path("contacts")).values().stream().map(c -> c.path("id").asLong(0)).filter(id -> id > 0)
+                .findFirst();
+    }
+
+    /** Every segment, published or not, by name (the first one when names repeat). */
+    public Map<String, Long> segmentsByName() {
+        Map<String, Long> byName = new LinkedHashMap<>();
+        for (JsonNode segment : pages("/api/segments", "lists")) {
+            byName.putIfAbsent(segment.path("name").asText(), segment.path("id").asLong());
+        }
+        return byName;
+    }
+
+    /** A new published segment; returns its id. */
+    public long createSegment(String name) {
+        JsonNode answer = call("POST", "/api/segments/new", Map.of("name", name, "isPublished", true));
+        return entity(answer, "list", "POST /api/segments/new").path("id").asLong();
+    }
+
+    /** Adds the contacts, 200 per call; per contact whether Mautic added it (false for unknown contacts). */
+    public Map<Long, Boolean> addToSegment(long segmentId, Collection<Long> contactIds) {
+        Map<Long, Boolean> added = new LinkedHashMap<>();
+        for (List<Long> chunk : chunks(List.copyOf(contactIds), SEGMENT_BATCH)) {
+            JsonNode answer = call("POST", "/api/segments/" + segmentId + "/contacts/add", Map.of("ids", chunk));
+            Map<String, JsonNode> details = entries(answer.path("details"));
+            for (Long id : chunk) {
+                added.put(id, details.getOrDefault(String.valueOf(id), MissingNode.getInstance()).path("success").asBoolean(false));
+            }
+        }
+        return added;
+    }
+
+    /** Changes existing contacts (each map carries the contact's {@code id}), 200 per call; failed items are logged. */
+    public void editContacts(List<Map<String, Object>> contacts) {
+        for (List<Map<String, Object>> chunk : chunks(contacts, BATCH_MAX)) {
+            JsonNode answer = call("PATCH", "/api/contacts/batch/edit", chunk);
+            entries(answer.path("errors")).forEach((index, error) -> LOG.warn("Mautic refused to edit contact {}: {}",
+                    chunk.get(Integer.parseInt(index)).get("id"), error.path("message").asText()));
+        }
+    }
+
+    /** The contact's UTM rows, each as Mautic returns it ({@code utmCampaign}, {@code utmMedium}, …). */
+    public List<JsonNode> utmRows(long contactId) {
+        JsonNode contact = entity(call("GET", "/api/contacts/" + contactId, null), "contact", "GET /api/contacts/{id}");
+        return List.copyOf(entries(contact.path("utmtags")).values());
+    }
+
+    /** The texts of the contact's notes. */
+    public List<String> noteTexts(long contactId) {
+        return pages("/api/contacts/" + contactId + "/notes", "notes").stream().map(n -> n.path("text").asText()).toList();
+    }
+
+    public void removeFromSegment(long segmentId, long contactId) {
+        call("POST", "/api/segments/" + segmentId + "/contact/" + contactId + "/remove", null);
+    }
+
+    /** A UTM row ({@code utm_campaign}, {@code utm_source}, … {@code url}, {@code referer}): it shows on the contact's timeline. */
+    public void addUtm(long contactId, Map<String, String> utm) {
+        call("POST", "/api/contacts/" + contactId + "/utm/add", utm);
+    }
+
+    /** A general note on the contact's Notes tab (notes are not timeline events). */
+    public void addNote(long contactId, String text) {
+        call("POST", "/api/notes/new", Map.of("lead", contactId, "text", text, "type", "general"));
+    }
+
+    /** Every contact field by alias. */
+    public Map<String, Field> contactFields() {
+        Map<String, Field> byAlias = new LinkedHashMap<>();
+        for (JsonNode field : pages("/api/fields/contact", "fields")) {
+            Field f = field(field);
+            byAlias.put(f.alias(), f);
+        }
+        return byAlias;
+    }
+
+    /** A new contact field; a select or multiselect needs {@code options}, other types take an empty list. */
+    public Field createContactField(String alias, String label, String type, List<Option> options) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("alias", alias);
+        body.put("label", label);
+        body.put("type", type);
+        if (!options.isEmpty()) {
+            body.put("properties", Map.of("list", options));
+        }
+        return field(entity(call("POST", "/api/fields/contact/new", body), "field", "POST /api/fields/contact/new"));
+    }
+
+    /** Replaces the options: Mautic replaces {@code properties} as sent, so the list must be complete. */
+    public void setFieldOptions(long fieldId, List<Option> options) {
+        call("PATCH", "/api/fields/contact/" + fieldId + "/edit", Map.of("properties", Map.of("list", options)));
+    }
+
+    /**
+     * Sends the email to the contact with tokens ({@code name} or {@code {name}}, written {@code {name}} in the email).
+     * False when Mautic answers {@code success: false}, which it does with a 200.
+     */
+    public boolean sendEmail(long emailId, long contactId, Map<String, String> tokens) {
+        JsonNode answer = call("POST", "/api/emails/" + emailId + "/contact/" + contactId + "/send",
+                Map.of("tokens", tokens == null ? Map.of() : tokens));
+        if (answer.path("success").asBoolean(false)) {
+            return true;
+        }
+        JsonNode failed = answer.path("failed");
+        LOG.warn("Mautic did not send email {} to contact {}: {}", emailId, contactId,
+                failed.isTextual() ? failed.asText() : failed.isMissingNode() ? "no reason given" : failed.toString());
+        return false;
+    }
+
+    public void addToCampaign(long campaignId, long contactId) {
+        call("POST", "/api/campaigns/" + campaignId + "/contact/" + contactId + "/add", null);
+    }
+
+    /** HTTP calls made so far, token requests and the retry after a 401 included. */
+    public long calls() {
+        return calls.get();
+    }
+
+    // ---- the one way calls are made ----
+
+    private JsonNode call(String method, String path, Object body) {
+        String payload = body == null ? null : write(body);
+        // the query (an email address) stays out of messages and logs
+        String what = method + " " + path.replaceAll("\\?.*", "");
+        boolean renewed = false;
+        while (true) {
+            String authorization = auth.header();
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Authorization", authorization);
+            headers.put("Accept", "application/json");
+            if (payload != null) {
+                headers.put("Content-Type", "application/json");
+            }
+            HttpTransport.Response r = send(method, baseUrl + path, headers, payload, what);
+            if (r.status() == 401 && !renewed && auth.rejected(authorization)) {
+                renewed = true;
+                continue;
+            }
+            JsonNode answer = parse(r.body());
+            if (!r.ok()) {
+                throw failure(what, r, answer, r.status() == 401 ? auth.keys() : null);
+            }
+            if (!answer.isObject()) {
+                throw malformed(what, r.status());
+            }
+            // a 200 can still carry errors; a batch's errors are per item, next to its statusCodes
+            if (answer.has("errors") && !answer.has("statusCodes")) {
+                throw failure(what, r, answer, null);
+            }
+            return answer;
+        }
+    }
+
+    private HttpTransport.Response send(String method, String url, Map<String, String> headers, String body, String what) {
+        calls.incrementAndGet();
+        try {
+            return http.send(method, url, headers, body);
+        } catch (HttpTransportException e) {
+            // the transport's message names the URL, which may hold an email address in its query
+            Throwable reason = e.getCause() == null ? e : e.getCause();
+            throw new MauticException(0, "Mautic " + what + " got no answer: " + reason.getClass().getSimpleName()
+                    + (reason.getMessage() == null ? "" : ": " + reason.getMessage()), true, null, e);
+        }
+    }
+
+    /** Every item of a list endpoint, page by page, until Mautic's {@code total} (a number, or a string for contacts) is reached. */
+    private List<JsonNode> pages(String path, String plural) {
+        List<JsonNode> all = new ArrayList<>();
+        while (true) {
+            JsonNode page = call("GET", path + query("start", String.valueOf(all.size()), "limit", String.valueOf(PAGE_SIZE)), null);
+            Collection<JsonNode> items = entries(page.path(plural)).values();
+            all.addAll(items);
+            JsonNode total = page.path("total");
+            boolean done = items.isEmpty()
+                    || (total.isMissingNode() ? items.size() < PAGE_SIZE : all.size() >= total.asLong());
+            if (done) {
+                return all;
+            }
+        }
+    }
+
+    /**
+     * Mautic's lists: an object keyed by entity id (or by request index in a batch), or an array when PHP saw keys
+     * 0..n-1. Either reads as key → item, array positions as keys; anything else as empty.
+     */
+    static Map<String, JsonNode> entries(JsonNode node) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                out.put(String.valueOf(i), node.get(i));
+            }
+        } else if (node.isObject()) {
+            node.properties().forEach(e -> out.put(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    private static <T> List<List<T>> chunks(List<T> items, int size) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += size) {
+            chunks.add(items.subList(from, Math.min(items.size(), from + size)));
+        }
+        return chunks;
+    }
+
+    /** The entity of a single-entity answer ({@code {"list": {...}}}); one without an id is as good as malformed. */
+    private static JsonNode entity(JsonNode answer, String key, String what) {
+        JsonNode entity = answer.path(key);
+        if (entity.path("id").asLong(0) <= 0) {
+            throw new MauticException(200, "Mautic " + what + " succeeded but answered no " + key + " with an id", true, null, null);
+        }
+        return entity;
+    }
+
+    /** One batch item from the entries at its index: saved with an id, or failed with Mautic's message. */
+    private static ContactResult itemResult(JsonNode saved, JsonNode code, JsonNode error) {
+        long id = saved == null ? 0 : saved.path("id").asLong(0);
+        if (error == null && id > 0) {
+            JsonNode all = saved.path("fields").path("all");
+            return new ContactResult(id, code == null ? 0 : code.asInt(), null, all.path("firstname").asText(""),
+                    all.path("lastname").asText(""));
+        }
+        int status = code != null ? code.asInt() : error != null ? error.path("code").asInt(0) : 0;
+        return new ContactResult(0, status, error == null ? "Mautic answered no contact for this item"
+                : error.path("message").asText("failed"), "", "");
+    }
+
+    private static Field field(JsonNode f) {
+        List<Option> options = entries(f.path("properties").path("list")).values().stream()
+                .map(o -> new Option(o.path("label").asText(), o.path("value").asText())).toList();
+        return new Field(f.path("id").asLong(), f.path("alias").asText(), f.path("type").asText(), options);
+    }
+
+    private static String query(String... pairs) {
+        StringBuilder q = new StringBuilder();
+        for (int i = 0; i < pairs.length; i += 2) {
+            q.append(i == 0 ? '?' : '&').append(URLEncoder.encode(pairs[i], StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
+        }
+        return q.toString();
+    }
+
+    // ---- answers, shared with MauticAuth ----
+
+    /** The body as JSON; a missing node when it is empty or not JSON. */
+    static JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    /**
+     * A refused call: transient for 408, 429 (with Retry-After) and 5xx, permanent otherwise. {@code checkKeys}
+     * names the settings to look at when the credentials were refused.
+     */
+    static MauticException failure(String what, HttpTransport.Response r, JsonNode body, String checkKeys) {
+        JsonNode error = entries(body.path("errors")).values().stream().findFirst().orElse(MissingNode.getInstance());
+        int status = r.ok() && error.path("code").asInt(0) > 0 ? error.path("code").asInt() : r.status();
+        // Mautic's envelope, or the bare OAuth error of a token endpoint that was not rewritten
+        String type = error.path("type").asText(body.path("error").asText(""));
+        String text = error.path("message").asText(body.path("error_description").asText(""));
+        Duration retryAfter = status == 429 ? retryAfter(r) : null;
+        String message = "Mautic " + what + " failed: HTTP " + status + (type.isEmpty() ? "" : " " + type)
+                + (text.isEmpty() ? "" : " (" + text + ")")
+                + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s")
+                + (checkKeys == null ? "" : "; check " + checkKeys);
+        return new MauticException(status, message, status == 408 || status == 429 || status >= 500, retryAfter, null);
+    }
+
+    static MauticException malformed(String what, int status) {
+        return new MauticException(status, "Mautic " + what + " answered HTTP " + status + " with a body that is not the JSON expected",
+                true, null, null);
+    }
+
+    private static Duration retryAfter(HttpTransport.Response r) {
+        return r.header("Retry-After").map(String::trim).filter(v -> v.matches("\\d+"))
+                .map(v -> Duration.ofSeconds(Long.parseLong(v))).orElse(null);
+    }
+
+    private static String write(Object body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write the request body as JSON", e);
+        }
+    }
+}
