@@ -2,6 +2,9 @@ package io.gotomautic.bridge;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,7 +41,9 @@ public final class Bridge implements AutoCloseable {
         Database database = Database.open(settings);
         try {
             Main main = new Main();
-            main.setOverrideProperties(settings.asProperties());
+            Properties properties = settings.asProperties();
+            properties.putAll(routeProperties(settings));
+            main.setOverrideProperties(properties);
             main.configure().addConfiguration(new BridgeConfiguration(settings, database));
             main.start();
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
@@ -49,6 +54,18 @@ public final class Bridge implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** Values the routes need in a form Camel reads: which parts run, and intervals in milliseconds. */
+    static Map<String, String> routeProperties(Settings settings) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("bridge.goto.enabled", String.valueOf(Parts.configured(settings, "GoTo API")));
+        p.put("bridge.mautic.enabled", String.valueOf(Parts.configured(settings, "Mautic API")));
+        for (String product : Settings.PRODUCTS) {
+            p.put("bridge.poll." + product + ".ms", String.valueOf(settings.pollInterval(product).toMillis()));
+        }
+        p.put("bridge.push.interval.ms", String.valueOf(settings.duration("bridge.push.interval").toMillis()));
+        return p;
     }
 
     public CamelContext camelContext() {

@@ -107,6 +107,13 @@ public final class Settings {
         port("sandbox.mautic-port");
         positive("bridge.db.pool-size");
         duration("bridge.retention");
+        duration("bridge.window.past");
+        duration("bridge.window.future");
+        duration("bridge.push.interval");
+        duration("bridge.http.timeout");
+        positive("bridge.push.batch");
+        bool("bridge.timeline.utm");
+        bool("bridge.timeline.notes");
         for (String product : PRODUCTS) {
             pollInterval(product);
         }
@@ -143,6 +150,14 @@ public final class Settings {
 
     public Duration duration(String key) {
         return Durations.parse(key, get(key));
+    }
+
+    public boolean bool(String key) {
+        String v = get(key);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new SettingsException(key, "\"" + v + "\" is neither true nor false");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     public int port(String key) {

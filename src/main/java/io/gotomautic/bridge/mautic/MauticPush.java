@@ -1,0 +1,369 @@
+package io.gotomautic.bridge.mautic;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.store.Outbox;
+import io.gotomautic.bridge.sync.RegistrationState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes registration changes from the outbox to Mautic in batches: one contact upsert per 200 people (fields
+ * and tags included), one segment call per managed segment, then, per change, the timeline detail (a UTM row)
+ * and a note where they are switched on. Every step can be repeated without effect, except the detail, which
+ * a retry after a crash first looks for. A passing failure leaves the rows queued, in order.
+ */
+public class MauticPush {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MauticPush.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> PRODUCTS = Map.of("webinar", "GoToWebinar", "training", "GoToTraining",
+            "meeting", "GoToMeeting", "assist", "GoToAssist");
+    /** Products people register for; meetings and assist sessions only have attendance. */
+    private static final Set<String> REGISTRATION_PRODUCTS = Set.of("webinar", "training");
+    /** The contact fields campaigns and emails can use, created when missing. */
+    private static final Map<String, String[]> FIELDS = fields();
+
+    /** One outbox row, read. */
+    private record Change(Outbox.Row row, JsonNode p) {
+        String email() {
+            return p.path("email").asText();
+        }
+
+        String product() {
+            return p.path("product").asText();
+        }
+
+        String key() {
+            return p.path("eventKey").asText();
+        }
+
+        RegistrationState state() {
+            return RegistrationState.of(p.path("state").asText());
+        }
+
+        String text(String field) {
+            JsonNode v = p.path(field);
+            return v.isNull() || v.isMissingNode() ? null : v.asText();
+        }
+
+        /** {@code GoToWebinar · Quarterly update · 2026-06-15}: the event as people read it. */
+        String event() {
+            return PRODUCTS.get(product()) + " · " + p.path("title").asText() + " · " + p.path("date").asText();
+        }
+
+        String segment(RegistrationState s) {
+            return event() + " · " + s.label();
+        }
+
+        String tag(String what) {
+            return "goto-" + product() + "-" + what + "-" + key();
+        }
+    }
+
+    private final MauticClient client;
+    private final Outbox outbox;
+    private final DataSource dataSource;
+    private final int batch;
+    private final boolean utm;
+    private final boolean notes;
+    private final Map<String, Long> segments = new HashMap<>();
+    private volatile boolean fieldsReady;
+
+    public MauticPush(MauticClient client, Outbox outbox, DataSource dataSource, int batch, boolean utm, boolean notes) {
+        this.client = client;
+        this.outbox = outbox;
+        this.dataSource = dataSource;
+        this.batch = batch;
+        this.utm = utm;
+        this.notes = notes;
+    }
+
+    /** Pushes the oldest due changes; returns how many left the queue (0: none due, or Mautic failed). */
+    public int drain() throws Exception {
+        return outbox.drain(batch, this::push);
+    }
+
+    private int push(List<Outbox.Row> rows) throws SQLException {
+        List<Change> changes = new ArrayList<>();
+        for (Outbox.Row row : rows) {
+            changes.add(new Change(row, read(row.payload())));
+        }
+        Set<Long> finished = new HashSet<>();
+        try {
+            ensureFields();
+            Map<String, Long> ids = contacts(changes, finished);
+            List<Change> pushed = changes.stream().filter(c -> !finished.contains(c.row().id())).toList();
+            segments(pushed, ids);
+            contactIds(pushed, ids);
+            if (!utm && !notes) {
+                outbox.delivered(pushed.stream().map(c -> c.row().id()).toList());
+                return changes.size();
+            }
+            for (Change c : pushed) {
+                detail(c, ids.get(c.email()));
+                outbox.delivered(List.of(c.row().id()));
+                finished.add(c.row().id());
+            }
+            return finished.size();
+        } catch (MauticException e) {
+            // the oldest change not done waits, and holds back those after it: Mautic sees changes in order
+            Change first = changes.stream().filter(c -> !finished.contains(c.row().id())).findFirst().orElseThrow();
+            outbox.retryLater(first.row().id(), e.getMessage());
+            LOG.warn("Push to Mautic stopped, {} change(s) stay queued and are retried: {}", changes.size() - finished.size(),
+                    e.getMessage());
+            return finished.size();
+        }
+    }
+
+    /** One upsert item per person; items Mautic refuses become dead letters. Returns email → contact id. */
+    private Map<String, Long> contacts(List<Change> changes, Set<Long> finished) throws SQLException {
+        Map<String, Map<String, Object>> items = new LinkedHashMap<>();
+        Map<String, Set<String>> tags = new LinkedHashMap<>();
+        for (Change c : changes) {
+            Map<String, Object> item = items.computeIfAbsent(c.email(), e -> new LinkedHashMap<>(Map.of("email", e)));
+            item.put("goto_last_event", c.event());
+            if (c.text("joinUrl") != null) {
+                item.put("goto_join_url", c.text("joinUrl"));
+            }
+            if (c.text("registrantKey") != null) {
+                item.put("goto_registrant_key", c.text("registrantKey"));
+            }
+            if (c.state() == RegistrationState.ATTENDED) {
+                item.put("goto_attended_minutes", c.p().path("minutes").asInt());
+            }
+            tags.computeIfAbsent(c.email(), e -> new LinkedHashSet<>()).addAll(tags(c));
+        }
+        tags.forEach((email, t) -> items.get(email).put("tags", List.copyOf(t)));
+        List<String> emails = List.copyOf(items.keySet());
+        List<MauticClient.ContactResult> results = client.upsertContacts(List.copyOf(items.values()));
+        Map<String, Long> ids = new HashMap<>();
+        List<Map<String, Object>> names = new ArrayList<>();
+        for (int i = 0; i < emails.size(); i++) {
+            MauticClient.ContactResult r = results.get(i);
+            String email = emails.get(i);
+            if (r.id() > 0) {
+                ids.put(email, r.id());
+                names(changes, email, r).ifPresent(names::add);
+            } else if (r.status() == 429 || r.status() >= 500) {
+                throw new MauticException(r.status(), "Mautic could not save contact " + email + ": " + r.error(), true, null, null);
+            } else {
+                for (Change c : changes) {
+                    if (c.email().equals(email)) {
+                        outbox.dead(c.row(), "Mautic refused the contact " + email + " (HTTP " + r.status() + "): " + r.error());
+                        finished.add(c.row().id());
+                    }
+                }
+            }
+        }
+        if (!names.isEmpty()) {
+            client.editContacts(names);
+        }
+        return ids;
+    }
+
+    /** First and last name from GoTo, only where Mautic has none. */
+    private static java.util.Optional<Map<String, Object>> names(List<Change> changes, String email, MauticClient.ContactResult r) {
+        Map<String, Object> edit = new LinkedHashMap<>();
+        for (Change c : changes) {
+            if (c.email().equals(email)) {
+                if (r.firstName().isBlank() && c.text("firstName") != null) {
+                    edit.put("firstname", c.text("firstName"));
+                }
+                if (r.lastName().isBlank() && c.text("lastName") != null) {
+                    edit.put("lastname", c.text("lastName"));
+                }
+            }
+        }
+        if (edit.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        edit.put("id", r.id());
+        return java.util.Optional.of(edit);
+    }
+
+    /** Tags campaign conditions test; cancelling takes the registered tag away. */
+    private static List<String> tags(Change c) {
+        boolean registration = REGISTRATION_PRODUCTS.contains(c.product());
+        return switch (c.state()) {
+            case REGISTERED -> List.of(c.tag("registered"));
+            case ATTENDED -> registration ? List.of(c.tag("registered"), c.tag("attended")) : List.of(c.tag("attended"));
+            case NO_SHOW -> List.of(c.tag("registered"), c.tag("noshow"));
+            case CANCELLED -> List.of("-" + c.tag("registered"), c.tag("cancelled"));
+        };
+    }
+
+    /**
+     * The managed segments: {@code registered} keeps everyone who registered (attending does not remove anyone,
+     * cancelling does); attended, no-show and cancelled are added as they become true. One call per segment.
+     */
+    private void segments(List<Change> changes, Map<String, Long> ids) throws SQLException {
+        Map<String, Set<Long>> additions = new LinkedHashMap<>();
+        List<Map.Entry<String, Long>> removals = new ArrayList<>();
+        for (Change c : changes) {
+            long id = ids.get(c.email());
+            boolean registration = REGISTRATION_PRODUCTS.contains(c.product());
+            if (registration && c.state() != RegistrationState.CANCELLED) {
+                additions.computeIfAbsent(c.segment(RegistrationState.REGISTERED), s -> new LinkedHashSet<>()).add(id);
+            }
+            if (c.state() != RegistrationState.REGISTERED) {
+                additions.computeIfAbsent(c.segment(c.state()), s -> new LinkedHashSet<>()).add(id);
+            }
+            if (c.state() == RegistrationState.CANCELLED) {
+                removals.add(Map.entry(c.segment(RegistrationState.REGISTERED), id));
+                additions.getOrDefault(c.segment(RegistrationState.REGISTERED), new LinkedHashSet<>()).remove(id);
+            }
+        }
+        for (Map.Entry<String, Set<Long>> add : additions.entrySet()) {
+            if (!add.getValue().isEmpty()) {
+                client.addToSegment(segmentId(add.getKey()), add.getValue());
+            }
+        }
+        for (Map.Entry<String, Long> remove : removals) {
+            client.removeFromSegment(segmentId(remove.getKey()), remove.getValue());
+        }
+    }
+
+    /** Known ids from the database; otherwise found by name in Mautic, or created published. */
+    private synchronized long segmentId(String name) throws SQLException {
+        Long id = segments.get(name);
+        if (id == null) {
+            id = storedSegment(name);
+        }
+        if (id == null) {
+            id = client.segmentsByName().get(name);
+            if (id == null) {
+                id = client.createSegment(name);
+                LOG.info("Created Mautic segment \"{}\" ({})", name, id);
+            }
+            storeSegment(name, id);
+        }
+        segments.put(name, id);
+        return id;
+    }
+
+    /** The timeline entry's detail (a UTM row) and a note, each at most once even across a crash. */
+    private void detail(Change c, long contactId) throws SQLException {
+        Map<String, String> row = utmRow(c);
+        String note = note(c);
+        boolean retry = c.row().detailAttempted();
+        outbox.detailAttempted(c.row().id());
+        if (utm && !(retry && hasUtm(contactId, row))) {
+            client.addUtm(contactId, row);
+        }
+        if (notes && note != null && !(retry && client.noteTexts(contactId).contains(note))) {
+            client.addNote(contactId, note);
+        }
+    }
+
+    private boolean hasUtm(long contactId, Map<String, String> row) {
+        return client.utmRows(contactId).stream().anyMatch(r -> row.get("utm_source").equals(r.path("utmSource").asText())
+                && row.get("utm_medium").equals(r.path("utmMedium").asText())
+                && row.get("utm_campaign").equals(r.path("utmCampaign").asText())
+                && row.get("utm_content").equals(r.path("utmContent").asText()));
+    }
+
+    private static Map<String, String> utmRow(Change c) {
+        Map<String, String> row = new LinkedHashMap<>();
+        row.put("utm_source", PRODUCTS.get(c.product()));
+        row.put("utm_medium", c.state().label());
+        row.put("utm_campaign", c.p().path("title").asText());
+        row.put("utm_content", String.valueOf(c.p().path("minutes").asInt()));
+        return row;
+    }
+
+    /** Where a note says more than the segment: the join URL of a registration, the sessions of an attendance. */
+    private static String note(Change c) {
+        if (c.state() == RegistrationState.REGISTERED && c.text("joinUrl") != null) {
+            return c.event() + ": registered. Join URL: " + c.text("joinUrl");
+        }
+        if (c.state() == RegistrationState.ATTENDED) {
+            StringBuilder sessions = new StringBuilder();
+            c.p().path("secondsBySession").fields().forEachRemaining(s -> sessions.append(sessions.length() == 0 ? "" : ", ")
+                    .append("session ").append(s.getKey()).append(": ").append((s.getValue().asLong() + 59) / 60).append(" min"));
+            return c.event() + ": attended " + c.p().path("minutes").asInt() + " min" + (sessions.length() == 0 ? "" : " (" + sessions + ")");
+        }
+        return null;
+    }
+
+    private void ensureFields() {
+        if (fieldsReady) {
+            return;
+        }
+        Map<String, MauticClient.Field> existing = client.contactFields();
+        FIELDS.forEach((alias, spec) -> {
+            if (!existing.containsKey(alias)) {
+                client.createContactField(alias, spec[0], spec[1], List.of());
+                LOG.info("Created Mautic contact field {}", alias);
+            }
+        });
+        fieldsReady = true;
+    }
+
+    private void contactIds(List<Change> changes, Map<String, Long> ids) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE registration SET mautic_contact_id = ? WHERE id = ? AND mautic_contact_id IS DISTINCT FROM ?")) {
+            for (Change change : changes) {
+                if (change.row().registrationId() != null) {
+                    long id = ids.get(change.email());
+                    st.setLong(1, id);
+                    st.setLong(2, change.row().registrationId());
+                    st.setLong(3, id);
+                    st.addBatch();
+                }
+            }
+            st.executeBatch();
+        }
+    }
+
+    private Long storedSegment(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement("SELECT segment_id FROM mautic_segment WHERE name = ?")) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private void storeSegment(String name, long id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "INSERT INTO mautic_segment (name, segment_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET segment_id = EXCLUDED.segment_id")) {
+            st.setString(1, name);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+    }
+
+    private static JsonNode read(String payload) {
+        try {
+            return JSON.readTree(payload);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("outbox payload is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String[]> fields() {
+        Map<String, String[]> f = new LinkedHashMap<>();
+        f.put("goto_last_event", new String[] {"GoTo last event", "text"});
+        f.put("goto_join_url", new String[] {"GoTo join URL", "url"});
+        f.put("goto_registrant_key", new String[] {"GoTo registrant key", "text"});
+        f.put("goto_attended_minutes", new String[] {"GoTo minutes attended", "number"});
+        return f;
+    }
+}

@@ -1,0 +1,140 @@
+package io.gotomautic.bridge.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+/**
+ * The queue of changes for Mautic. One drainer at a time (a PostgreSQL advisory lock, so one per cluster)
+ * takes the oldest rows in order; a row whose push failed for a passing reason holds back the rows after it
+ * until it is due again, so Mautic sees the changes in the order they happened.
+ */
+public class Outbox {
+
+    /** Arbitrary, fixed: the advisory lock that makes one drainer per database. */
+    private static final long DRAIN_LOCK = 0x6f7574626f78L;
+
+    /** A pending change. */
+    public record Row(long id, String kind, String payload, Long registrationId, boolean detailAttempted) {
+    }
+
+    /** Work done while holding the drain lock. */
+    @FunctionalInterface
+    public interface Drain {
+        int drain(List<Row> due) throws Exception;
+    }
+
+    private final DataSource dataSource;
+
+    public Outbox(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Hands the oldest due rows (at most {@code limit}) to {@code work} unless another drainer is at work.
+     *
+     * @return what {@code work} returned, or 0 when there was nothing to do or another instance drains
+     */
+    public int drain(int limit, Drain work) throws Exception {
+        try (Connection lock = dataSource.getConnection()) {
+            if (!advisory(lock, "SELECT pg_try_advisory_lock(?)")) {
+                return 0;
+            }
+            try {
+                List<Row> due = due(limit);
+                return due.isEmpty() ? 0 : work.drain(due);
+            } finally {
+                advisory(lock, "SELECT pg_advisory_unlock(?)");
+            }
+        }
+    }
+
+    private static boolean advisory(Connection c, String sql) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setLong(1, DRAIN_LOCK);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** The oldest pending rows, but none at all while the oldest waits for its retry. */
+    private List<Row> due(int limit) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                SELECT id, kind, payload::text, registration_id, detail_attempted_at IS NOT NULL, next_attempt_at <= now()
+                FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?
+                """)) {
+            st.setInt(1, limit);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (rows.isEmpty() && !rs.getBoolean(6)) {
+                        return rows;
+                    }
+                    long reg = rs.getLong(4);
+                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.wasNull() ? null : reg, rs.getBoolean(5)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    public void delivered(List<Long> ids) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE outbox SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = ANY (?)")) {
+            st.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            st.executeUpdate();
+        }
+    }
+
+    /** Marks the start of a call Mautic cannot deduplicate, so a retry after a crash checks first. */
+    public void detailAttempted(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE outbox SET detail_attempted_at = now() WHERE id = ?")) {
+            st.setLong(1, id);
+            st.executeUpdate();
+        }
+    }
+
+    /** A passing failure: the row (and those after it) wait, longer after each attempt. */
+    public void retryLater(long id, String error) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+                  next_attempt_at = now() + least(interval '5 minutes', interval '2 seconds' * power(2, attempts))
+                WHERE id = ?
+                """)) {
+            st.setString(1, error);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+    }
+
+    /** A failure that no retry will mend: the row leaves the queue as a dead letter with its reason. */
+    public void dead(Row row, String reason) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE outbox SET status = 'dead', last_error = ? WHERE id = ?");
+                 PreparedStatement dl = c.prepareStatement(
+                         "INSERT INTO dead_letter (source, reference, payload, reason) VALUES ('outbox', ?, ?, ?)")) {
+                st.setString(1, reason);
+                st.setLong(2, row.id());
+                st.executeUpdate();
+                dl.setString(1, "outbox#" + row.id());
+                dl.setString(2, row.payload());
+                dl.setString(3, reason);
+                dl.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+}

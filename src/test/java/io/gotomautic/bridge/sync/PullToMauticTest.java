@@ -1,0 +1,188 @@
+package io.gotomautic.bridge.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.gotomautic.bridge.Bridge;
+import io.gotomautic.bridge.TestBridge;
+import io.gotomautic.bridge.TestDatabase;
+import io.gotomautic.bridge.sandbox.GoToSimulator;
+import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
+import io.gotomautic.bridge.sandbox.GoToWebinars;
+import io.gotomautic.bridge.sandbox.MauticSimulator;
+import io.gotomautic.bridge.sandbox.MauticState;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The pull sync end to end: the routes of routes/ on the real service, GoToWebinar and Mautic simulators over
+ * HTTP, the real PostgreSQL.
+ */
+class PullToMauticTest {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    GoToSimulator goTo;
+    MauticSimulator mautic;
+    MauticState state;
+    final Instant now = Instant.now();
+
+    @BeforeEach
+    void start() throws Exception {
+        goTo = GoToSimulator.start(0, "client", "secret", "refresh");
+        mautic = MauticSimulator.start(0, "api", "pass");
+        state = mautic.state();
+        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        goTo.close();
+        mautic.close();
+    }
+
+    private Bridge bridge(Map<String, String> extra) throws Exception {
+        Map<String, String> s = new HashMap<>(DB.settings());
+        s.put("goto.api-url", goTo.baseUrl());
+        s.put("goto.auth-url", goTo.baseUrl());
+        s.put("goto.client-id", "client");
+        s.put("goto.client-secret", "secret");
+        s.put("goto.refresh-token", "refresh");
+        s.put("mautic.url", mautic.baseUrl());
+        s.put("mautic.username", "api");
+        s.put("mautic.password", "pass");
+        s.put("bridge.poll.webinar", "1s");
+        s.put("bridge.push.interval", "200ms");
+        s.putAll(extra);
+        return TestBridge.start(s);
+    }
+
+    private static String day(Instant t) {
+        return t.atOffset(ZoneOffset.UTC).toLocalDate().toString();
+    }
+
+    private long members(String segment) {
+        return state.segmentByName(segment).map(s -> state.segmentMembers(s.id()).size()).orElse(0);
+    }
+
+    private static long pending() throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM outbox WHERE status = 'pending'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private long listCalls() {
+        return goTo.calls().count("GET /G2W/rest/v2/organizers/{organizerKey}/webinars");
+    }
+
+    @Test
+    void registrantsAndAttendeesBecomeContactsInManagedSegmentsWithFieldsTagsAndTimeline() throws Exception {
+        Instant upcoming = now.plus(Duration.ofDays(7));
+        long next = goTo.state().webinars().add(GoToWebinars.webinar("Product Launch")
+                .times(TimeRange.of(upcoming, Duration.ofHours(1)))).key();
+        var ada = goTo.state().webinars().addRegistrant(next, "Ada", "Lovelace", "Ada.Lovelace@Example.com");
+        goTo.state().webinars().addRegistrant(next, "Zoë", "Ångström", "zoe@example.com");
+
+        Instant held = now.minus(Duration.ofDays(2));
+        long past = goTo.state().webinars().add(GoToWebinars.webinar("Deep Dive")
+                .times(TimeRange.of(held, Duration.ofHours(1)))).key();
+        var came = goTo.state().webinars().addRegistrant(past, "Came", "Along", "came@example.com");
+        goTo.state().webinars().addRegistrant(past, "Stayed", "Away", "away@example.com");
+        var session = goTo.state().webinars().addSession(past, TimeRange.of(held, Duration.ofHours(1)));
+        goTo.state().webinars().recordAttendance(session.key(), came.key(), TimeRange.of(held, Duration.ofMinutes(42)));
+        // someone Mautic already knows by name keeps that name
+        state.upsertContact(Map.of("email", "zoe@example.com", "firstname", "Zoe", "lastname", "Known"));
+
+        try (Bridge bridge = bridge(Map.of())) {
+            String launch = "GoToWebinar · Product Launch · " + day(upcoming) + " · ";
+            String dive = "GoToWebinar · Deep Dive · " + day(held) + " · ";
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(members(launch + "registered")).isEqualTo(2);
+                assertThat(members(dive + "registered")).isEqualTo(2);
+                assertThat(members(dive + "attended")).isEqualTo(1);
+                assertThat(members(dive + "no-show")).isEqualTo(1);
+                assertThat(state.utmRows(state.contactByEmail("away@example.com").orElseThrow().id())).hasSize(1);
+                assertThat(pending()).isZero();
+            });
+
+            var adaContact = state.contactByEmail("ada.lovelace@example.com").orElseThrow();
+            assertThat(state.contacts().stream().filter(c -> c.email().equalsIgnoreCase("ada.lovelace@example.com"))).hasSize(1);
+            assertThat(adaContact.field("firstname")).isEqualTo("Ada");
+            assertThat(adaContact.field("goto_registrant_key")).isEqualTo(String.valueOf(ada.key()));
+            assertThat(adaContact.field("goto_join_url")).isEqualTo(ada.joinUrl());
+            assertThat(adaContact.field("goto_last_event")).isEqualTo("GoToWebinar · Product Launch · " + day(upcoming));
+            assertThat(adaContact.tags()).contains("goto-webinar-registered-" + next);
+            assertThat(state.notes(adaContact.id())).singleElement().satisfies(n -> assertThat(n.text()).contains(ada.joinUrl()));
+            assertThat(state.contactByEmail("zoe@example.com").orElseThrow().field("lastname")).as("not overwritten").isEqualTo("Known");
+
+            var cameContact = state.contactByEmail("came@example.com").orElseThrow();
+            assertThat(cameContact.field("goto_attended_minutes")).isEqualTo("42");
+            assertThat(cameContact.tags()).contains("goto-webinar-registered-" + past, "goto-webinar-attended-" + past);
+            assertThat(state.utmRows(cameContact.id())).singleElement().satisfies(u -> {
+                assertThat(u.utmSource()).isEqualTo("GoToWebinar");
+                assertThat(u.utmMedium()).isEqualTo("attended");
+                assertThat(u.utmCampaign()).isEqualTo("Deep Dive");
+                assertThat(u.utmContent()).isEqualTo("42");
+            });
+            assertThat(state.contactByEmail("away@example.com").orElseThrow().tags()).contains("goto-webinar-noshow-" + past);
+            for (String alias : new String[] {"goto_last_event", "goto_join_url", "goto_registrant_key", "goto_attended_minutes"}) {
+                assertThat(state.field(alias)).as(alias).isPresent();
+            }
+
+            // idle: further polls find nothing new and make no call to Mautic
+            long mauticCalls = mautic.calls().total();
+            long polls = listCalls();
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> listCalls() >= polls + 2);
+            Thread.sleep(500);
+            assertThat(mautic.calls().total()).as("Mautic calls in two idle cycles").isEqualTo(mauticCalls);
+
+            // a cancellation moves the person from registered to cancelled
+            goTo.state().webinars().cancelRegistrant(ada.key());
+            Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(members(launch + "registered")).isEqualTo(1);
+                assertThat(members(launch + "cancelled")).isEqualTo(1);
+            });
+            assertThat(state.contact(adaContact.id()).orElseThrow().tags())
+                    .contains("goto-webinar-cancelled-" + next).doesNotContain("goto-webinar-registered-" + next);
+        }
+    }
+
+    @Test
+    void whileMauticIsDownTheChangesStayQueuedAndDrainWhenItIsBack() throws Exception {
+        Instant upcoming = now.plus(Duration.ofDays(3));
+        long key = goTo.state().webinars().add(GoToWebinars.webinar("Office Hours")
+                .times(TimeRange.of(upcoming, Duration.ofHours(1)))).key();
+        for (int i = 0; i < 3; i++) {
+            goTo.state().webinars().addRegistrant(key, "P" + i, "Q", "p" + i + "@example.com");
+        }
+        mautic.faults().on("^/api/").status(503);
+        try (Bridge bridge = bridge(Map.of())) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> pending() == 3 && mautic.calls().total() > 0);
+            assertThat(state.contacts()).isEmpty();
+
+            mautic.faults().clear();
+            String registered = "GoToWebinar · Office Hours · " + day(upcoming) + " · registered";
+            Awaitility.await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+                assertThat(members(registered)).isEqualTo(3);
+                assertThat(pending()).isZero();
+            });
+            assertThat(state.contacts()).hasSize(3);
+        }
+    }
+}
