@@ -12,3 +12,10 @@ CREATE TABLE mautic_segment (
     name       text   PRIMARY KEY,
     segment_id bigint NOT NULL
 );
+
+-- The options last written to Mautic's event select fields (goto_webinar, goto_training), so an unchanged
+-- list costs no call.
+CREATE TABLE mautic_field_options (
+    alias   text PRIMARY KEY,
+    options jsonb NOT NULL
+);

@@ -18,6 +18,7 @@ import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.gotoapi.WebinarSource;
 import io.gotomautic.bridge.http.HttpTransport;
+import io.gotomautic.bridge.mautic.EventOptions;
 import io.gotomautic.bridge.mautic.MauticClient;
 import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.store.Outbox;
@@ -65,6 +66,7 @@ public class BridgeConfiguration implements CamelConfiguration {
                 settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
         camel.getRegistry().bind("mauticClient", mautic);
+        camel.getRegistry().bind("eventOptions", new EventOptions(mautic, ds));
         camel.getRegistry().bind("mauticPush", new MauticPush(mautic, new Outbox(ds), ds, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes")));
     }

@@ -144,13 +144,19 @@ class PullToMauticTest {
             for (String alias : new String[] {"goto_last_event", "goto_join_url", "goto_registrant_key", "goto_attended_minutes"}) {
                 assertThat(state.field(alias)).as(alias).isPresent();
             }
+            // forms list the upcoming webinars: the select field goto_webinar
+            Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(state.field("goto_webinar"))
+                    .hasValueSatisfying(f -> assertThat(f.options()).containsExactly(
+                            new MauticState.Option("Product Launch (" + day(upcoming) + ")", String.valueOf(next)))));
 
             // idle: further polls find nothing new and make no call to Mautic
             long mauticCalls = mautic.calls().total();
+            var before = mautic.calls().snapshot();
             long polls = listCalls();
             Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> listCalls() >= polls + 2);
             Thread.sleep(500);
-            assertThat(mautic.calls().total()).as("Mautic calls in two idle cycles").isEqualTo(mauticCalls);
+            assertThat(mautic.calls().total()).as("Mautic calls in two idle cycles: %s then %s", before, mautic.calls().snapshot())
+                    .isEqualTo(mauticCalls);
 
             // a cancellation moves the person from registered to cancelled
             goTo.state().webinars().cancelRegistrant(ada.key());
