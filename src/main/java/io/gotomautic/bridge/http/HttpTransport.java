@@ -9,6 +9,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.http.HttpComponent;
 
 /**
  * HTTP calls of the API clients, made through Camel's http component (pooled connections, endpoint MBeans
@@ -32,6 +33,8 @@ public class HttpTransport {
     private final String endpoint;
 
     public HttpTransport(CamelContext context, String name, Duration timeout) {
+        // HttpClient would otherwise retry 429 and 503 by itself, unseen by the rate limiter and the outbox
+        context.getComponent("http", HttpComponent.class).setAutomaticRetriesDisabled(true);
         this.template = context.createProducerTemplate();
         long ms = timeout.toMillis();
         // the URL of each call is set per message; the endpoint holds the pool and the timeouts

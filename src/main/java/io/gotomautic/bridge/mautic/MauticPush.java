@@ -83,6 +83,9 @@ public class MauticPush {
     private final boolean utm;
     private final boolean notes;
     private final Map<String, Long> segments = new HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong created = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong updated = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong segmentChanges = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean fieldsReady;
 
     public MauticPush(MauticClient client, Outbox outbox, DataSource dataSource, int batch, boolean utm, boolean notes) {
@@ -92,6 +95,11 @@ public class MauticPush {
         this.batch = batch;
         this.utm = utm;
         this.notes = notes;
+    }
+
+    /** Contacts created and updated and segment memberships changed since start, e.g. for a summary. */
+    public String stats() {
+        return created + " contacts created, " + updated + " updated, " + segmentChanges + " segment changes";
     }
 
     /** Pushes the oldest due changes; returns how many left the queue (0: none due, or Mautic failed). */
@@ -159,6 +167,7 @@ public class MauticPush {
             String email = emails.get(i);
             if (r.id() > 0) {
                 ids.put(email, r.id());
+                (r.status() == 201 ? created : updated).incrementAndGet();
                 names(changes, email, r).ifPresent(names::add);
             } else if (r.status() == 429 || r.status() >= 500) {
                 throw new MauticException(r.status(), "Mautic could not save contact " + email + ": " + r.error(), true, null, null);
@@ -232,10 +241,12 @@ public class MauticPush {
         for (Map.Entry<String, Set<Long>> add : additions.entrySet()) {
             if (!add.getValue().isEmpty()) {
                 client.addToSegment(segmentId(add.getKey()), add.getValue());
+                segmentChanges.addAndGet(add.getValue().size());
             }
         }
         for (Map.Entry<String, Long> remove : removals) {
             client.removeFromSegment(segmentId(remove.getKey()), remove.getValue());
+            segmentChanges.incrementAndGet();
         }
     }
 

@@ -25,26 +25,57 @@ public class PullCycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(PullCycle.class);
 
-    /** One run of one product's poll. */
+    /** Events between two progress lines of a long sync. */
+    static final int PROGRESS_EVERY = 25;
+
+    /** One run of one product's poll; a dry run writes nothing and keeps the changes it would make. */
     public static final class Run {
         final String product;
+        final boolean dryRun;
         final Instant startedAt;
         final Instant from;
         final Instant to;
         final AtomicInteger events = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final AtomicInteger created = new AtomicInteger();
         final AtomicInteger changed = new AtomicInteger();
+        final AtomicInteger registrants = new AtomicInteger();
+        final AtomicInteger attendees = new AtomicInteger();
+        final List<Map<String, Object>> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-        Run(String product, Instant startedAt, Instant from, Instant to) {
+        Run(String product, boolean dryRun, Instant startedAt, Instant from, Instant to) {
             this.product = product;
+            this.dryRun = dryRun;
             this.startedAt = startedAt;
             this.from = from;
             this.to = to;
         }
 
         public String summary() {
-            return events + " events (" + failed + " failed), " + created + " new and " + changed + " changed registrations";
+            return events + " events (" + failed + " failed), " + registrants + " registrants, " + attendees + " attendees, "
+                    + created + " new and " + changed + " changed registrations";
+        }
+
+        public String product() {
+            return product;
+        }
+
+        public int failedEvents() {
+            return failed.get();
+        }
+
+        /** The changes found, in order; the outbox payloads (of a dry run: what would have been written). */
+        public List<Map<String, Object>> changes() {
+            return changes;
+        }
+
+        public Instant from() {
+            return from;
+        }
+
+        public Instant to() {
+            return to;
         }
     }
 
@@ -66,32 +97,63 @@ public class PullCycle {
     }
 
     public Run begin(String product) throws SQLException {
+        return begin(product, false);
+    }
+
+    public Run begin(String product, boolean dryRun) throws SQLException {
         source(product);
         Instant now = clock.instant();
-        Run run = new Run(product, now, now.minus(past), now.plus(future));
+        Run run = new Run(product, dryRun, now, now.minus(past), now.plus(future));
+        if (dryRun) {
+            return run;
+        }
         cursor(product, "INSERT INTO sync_cursor (product, started_at, finished_at) VALUES (?, now(), NULL) "
                 + "ON CONFLICT (product, scope) DO UPDATE SET started_at = now(), finished_at = NULL", null, null);
         return run;
     }
 
     public List<EventRef> events(Run run) {
-        List<EventRef> events = source(run.product).events(run.from, run.to);
+        return events(run, null);
+    }
+
+    /** The events of the window; with a key, only that one (none when it is not in the window). */
+    public List<EventRef> events(Run run, String key) {
+        List<EventRef> events = source(run.product).events(run.from, run.to).stream()
+                .filter(e -> key == null || e.key().equals(key)).toList();
         run.events.set(events.size());
         return events;
     }
 
     public void event(Run run, EventRef event) throws SQLException {
-        Reconciler.Outcome outcome = reconciler.apply(source(run.product).snapshot(event, clock.instant()));
+        EventSnapshot snapshot = source(run.product).snapshot(event, clock.instant());
+        run.registrants.addAndGet((int) snapshot.participants().stream()
+                .filter(p -> p.standing() != EventSnapshot.Standing.PRESENT).count());
+        run.attendees.addAndGet((int) snapshot.participants().stream().filter(p -> p.totalSeconds() > 0).count());
+        Reconciler.Outcome outcome = run.dryRun ? reconciler.preview(snapshot) : reconciler.apply(snapshot);
         run.created.addAndGet(outcome.created());
         run.changed.addAndGet(outcome.changed());
+        run.changes.addAll(outcome.changes());
+        progress(run);
     }
 
     /** The event failed this cycle (the route has logged why); the next cycle tries it again. */
     public void failed(Run run) {
         run.failed.incrementAndGet();
+        progress(run);
+    }
+
+    private static void progress(Run run) {
+        int done = run.done.incrementAndGet();
+        if (done % PROGRESS_EVERY == 0 && done < run.events.get()) {
+            LOG.info("Pull of {}: {}/{} events, {} new and {} changed registrations so far", run.product, done, run.events,
+                    run.created, run.changed);
+        }
     }
 
     public String finish(Run run) throws SQLException {
+        if (run.dryRun) {
+            return run.summary();
+        }
         String outcome = run.failed.get() == 0 ? "ok" : run.failed.get() < run.events.get() ? "partial" : "failed";
         String summary = run.summary();
         cursor(run.product, "UPDATE sync_cursor SET finished_at = now(), outcome = ?, message = ? WHERE product = ? AND scope = ''",

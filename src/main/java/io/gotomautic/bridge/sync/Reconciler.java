@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,8 +33,8 @@ public class Reconciler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Long>> SECONDS = new TypeReference<>() { };
 
-    /** What one event's reconciliation changed. */
-    public record Outcome(int created, int changed) {
+    /** What one event's reconciliation changed, and each change as it goes to the outbox. */
+    public record Outcome(int created, int changed, List<Map<String, Object>> changes) {
         public int total() {
             return created + changed;
         }
@@ -49,11 +51,24 @@ public class Reconciler {
     }
 
     public Outcome apply(EventSnapshot event) throws SQLException {
+        return reconcile(event, true);
+    }
+
+    /** What {@link #apply} would change, with nothing written (the transaction is rolled back). */
+    public Outcome preview(EventSnapshot event) throws SQLException {
+        return reconcile(event, false);
+    }
+
+    private Outcome reconcile(EventSnapshot event, boolean write) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 Outcome outcome = apply(c, event);
-                c.commit();
+                if (write) {
+                    c.commit();
+                } else {
+                    c.rollback();
+                }
                 return outcome;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -63,6 +78,7 @@ public class Reconciler {
     }
 
     private Outcome apply(Connection c, EventSnapshot event) throws SQLException {
+        List<Map<String, Object>> changes = new ArrayList<>();
         saveEvent(c, event);
         Map<String, Known> known = known(c, event);
         int created = 0;
@@ -79,8 +95,8 @@ public class Reconciler {
             int minutes = (int) ((p.totalSeconds() + 59) / 60);
             if (before == null) {
                 long id = insert(c, event, p, target, minutes);
-                outbox(c, id, event, p.email(), p.firstName(), p.lastName(), p.registrantKey(), p.joinUrl(), target, null,
-                        minutes, p.secondsBySession());
+                changes.add(outbox(c, id, event, p.email(), p.firstName(), p.lastName(), p.registrantKey(), p.joinUrl(), target, null,
+                        minutes, p.secondsBySession()));
                 created++;
             } else if (before.state() != target || before.minutes() != minutes || !before.seconds().equals(p.secondsBySession())
                     || !Objects.equals(before.registrantKey(), orElse(p.registrantKey(), before.registrantKey()))
@@ -88,8 +104,8 @@ public class Reconciler {
                 String key = orElse(p.registrantKey(), before.registrantKey());
                 String url = orElse(p.joinUrl(), before.joinUrl());
                 update(c, before.id(), p, key, url, target, minutes);
-                outbox(c, before.id(), event, p.email(), p.firstName(), p.lastName(), key, url, target, before.state(),
-                        minutes, p.secondsBySession());
+                changes.add(outbox(c, before.id(), event, p.email(), p.firstName(), p.lastName(), key, url, target, before.state(),
+                        minutes, p.secondsBySession()));
                 changed++;
             }
         }
@@ -99,12 +115,12 @@ public class Reconciler {
                 Known k = e.getValue();
                 if (!seen.containsKey(e.getKey()) && k.state() == RegistrationState.REGISTERED) {
                     updateState(c, k.id(), RegistrationState.CANCELLED);
-                    outboxFromRow(c, k.id(), event, RegistrationState.REGISTERED);
+                    changes.add(outboxFromRow(c, k.id(), event, RegistrationState.REGISTERED));
                     changed++;
                 }
             }
         }
-        return new Outcome(created, changed);
+        return new Outcome(created, changed, changes);
     }
 
     /**
@@ -219,7 +235,8 @@ public class Reconciler {
         }
     }
 
-    private static void outboxFromRow(Connection c, long id, EventSnapshot e, RegistrationState previous) throws SQLException {
+    private static Map<String, Object> outboxFromRow(Connection c, long id, EventSnapshot e, RegistrationState previous)
+            throws SQLException {
         try (PreparedStatement st = c.prepareStatement("""
                 SELECT email, first_name, last_name, registrant_key, join_url, state, minutes_attended, seconds_by_session
                 FROM registration WHERE id = ?
@@ -227,14 +244,14 @@ public class Reconciler {
             st.setLong(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                outbox(c, id, e, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                return outbox(c, id, e, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         RegistrationState.of(rs.getString(6)), previous, rs.getInt(7), read(rs.getString(8)));
             }
         }
     }
 
     /** The change as the push to Mautic needs it, complete in itself so the push never reads other tables. */
-    private static void outbox(Connection c, long registrationId, EventSnapshot e, String email, String firstName,
+    private static Map<String, Object> outbox(Connection c, long registrationId, EventSnapshot e, String email, String firstName,
                                String lastName, String registrantKey, String joinUrl, RegistrationState state,
                                RegistrationState previous, int minutes, Map<String, Long> seconds) throws SQLException {
         Map<String, Object> change = new LinkedHashMap<>();
@@ -257,6 +274,7 @@ public class Reconciler {
             st.setLong(2, registrationId);
             st.executeUpdate();
         }
+        return change;
     }
 
     private static Timestamp ts(Instant i) {

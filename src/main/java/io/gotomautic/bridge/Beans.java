@@ -1,0 +1,47 @@
+package io.gotomautic.bridge;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.gotoapi.GoToClient;
+import io.gotomautic.bridge.gotoapi.GoToTokens;
+import io.gotomautic.bridge.gotoapi.RateLimiter;
+import io.gotomautic.bridge.gotoapi.WebinarSource;
+import io.gotomautic.bridge.http.HttpTransport;
+import io.gotomautic.bridge.mautic.EventOptions;
+import io.gotomautic.bridge.mautic.MauticClient;
+import io.gotomautic.bridge.mautic.MauticPush;
+import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.Outbox;
+import io.gotomautic.bridge.sync.PullCycle;
+import io.gotomautic.bridge.sync.Reconciler;
+import org.apache.camel.CamelContext;
+
+/** The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. */
+public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions) {
+
+    public static Beans create(Settings settings, Database database, CamelContext camel) {
+        DataSource ds = database.dataSource();
+        Duration timeout = settings.duration("bridge.http.timeout");
+        HttpTransport gotoHttp = new HttpTransport(camel, "goto", timeout);
+        GoToTokens tokens = new GoToTokens(gotoHttp, ds, settings.get("goto.auth-url"), settings.get("goto.client-id"),
+                settings.get("goto.client-secret"), settings.get("goto.refresh-token"), Clock.systemUTC());
+        // one limiter per GoTo connection (OAuth client), shared through the database by every instance
+        RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit());
+        GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, settings.get("goto.api-url"), 5);
+        PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo)), new Reconciler(ds), ds,
+                settings.duration("bridge.window.past"), settings.duration("bridge.window.future"), Clock.systemUTC());
+
+        boolean oauth = settings.get("mautic.auth").equals("oauth2");
+        MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout), settings.get("mautic.url"),
+                settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
+                settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
+        MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, settings.positive("bridge.push.batch"),
+                settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
+        return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds));
+    }
+}

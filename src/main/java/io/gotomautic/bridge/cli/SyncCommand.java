@@ -1,0 +1,114 @@
+package io.gotomautic.bridge.cli;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.gotomautic.bridge.Beans;
+import io.gotomautic.bridge.config.Parts;
+import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.sync.EventSource.EventRef;
+import io.gotomautic.bridge.sync.PullCycle;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "sync", mixinStandardHelpOptions = true,
+        description = "Run one pull cycle of a product now against the configured GoTo and Mautic, push what changed, "
+                + "and print a summary (like the old citrix:sync).")
+class SyncCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--product", required = true, paramLabel = "PRODUCT", description = "webinar, training, meeting or assist")
+    String product;
+
+    @Option(names = "--id", paramLabel = "KEY", description = "Only the event with this GoTo key (it must lie in the sync window).")
+    String id;
+
+    @Option(names = "--dry-run", description = "Print what would change in Mautic; write nothing to Mautic or the database.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Settings.PRODUCTS.contains(product)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--product must be one of " + String.join(", ", Settings.PRODUCTS) + ", not " + product);
+        }
+        Settings settings = BridgeCli.settings();
+        PrintWriter out = spec.commandLine().getOut();
+        if (!Parts.configured(settings, "GoTo API")) {
+            spec.commandLine().getErr().println("goto-mautic-bridge: sync needs the GoTo API: set goto.client-id, "
+                    + "goto.client-secret and goto.refresh-token");
+            return BridgeCli.CONFIGURATION_ERROR;
+        }
+        boolean push = !dryRun && Parts.configured(settings, "Mautic API");
+        Instant started = Instant.now();
+        try (Database db = Database.attach(settings); DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            Beans beans = Beans.create(settings, db, camel);
+            PullCycle pull = beans.pullCycle();
+            PullCycle.Run run = pull.begin(product, dryRun);
+            List<EventRef> events = pull.events(run, id);
+            if (id != null && events.isEmpty()) {
+                spec.commandLine().getErr().println("goto-mautic-bridge: no " + product + " with key " + id + " between "
+                        + run.from() + " and " + run.to() + " (see bridge.window.past, bridge.window.future)");
+                return 1;
+            }
+            for (EventRef event : events) {
+                try {
+                    pull.event(run, event);
+                } catch (Exception e) {
+                    LOG.warn("Sync of {} event {} ({}) failed: {}", product, event.key(), event.title(), e.getMessage());
+                    pull.failed(run);
+                }
+            }
+            pull.finish(run);
+            if (push) {
+                while (beans.mauticPush().drain() > 0) {
+                    // batch after batch, until the outbox is empty or Mautic stops taking changes
+                }
+            }
+            out.println((dryRun ? "sync --dry-run " : "sync ") + product + (id == null ? "" : " --id " + id) + ": " + run.summary());
+            if (dryRun) {
+                out.println("would change in Mautic (nothing written):");
+                for (Map<String, Object> c : run.changes()) {
+                    out.printf("  %s: %s%s in %s · %s%n", c.get("email"), c.get("previous") == null ? "" : c.get("previous") + " -> ",
+                            c.get("state"), c.get("title"), c.get("date"));
+                }
+            } else if (push) {
+                long left = pending(db);
+                out.println("Mautic: " + beans.mauticPush().stats() + (left == 0 ? "" : "; " + left + " change(s) still queued, retried by the service"));
+            } else {
+                out.println("Mautic: not configured; the changes wait in the outbox");
+            }
+            out.println("calls: GoTo " + beans.goTo().calls() + ", Mautic " + beans.mautic().calls());
+            out.printf("time: %.1f s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+            out.flush();
+            return run.failedEvents() == 0 ? 0 : 1;
+        }
+    }
+
+    private static long pending(Database db) throws java.sql.SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM outbox WHERE status = 'pending'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.gotomautic.bridge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.gotomautic.bridge.TestDatabase;
+import io.gotomautic.bridge.sandbox.GoToSimulator;
+import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
+import io.gotomautic.bridge.sandbox.GoToWebinars;
+import io.gotomautic.bridge.sandbox.MauticSimulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code java -jar target/goto-mautic-bridge.jar sync ...} against simulators this test runs, on the real PostgreSQL. */
+class SyncIT {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    GoToSimulator goTo;
+    MauticSimulator mautic;
+    long first;
+    long second;
+
+    @BeforeEach
+    void start() throws Exception {
+        goTo = GoToSimulator.start(0, "client", "secret", "refresh");
+        mautic = MauticSimulator.start(0, "api", "pass");
+        Instant soon = Instant.now().plus(Duration.ofDays(2));
+        first = goTo.state().webinars().add(GoToWebinars.webinar("First").times(TimeRange.of(soon, Duration.ofHours(1)))).key();
+        second = goTo.state().webinars().add(GoToWebinars.webinar("Second").times(TimeRange.of(soon.plus(Duration.ofDays(1)),
+                Duration.ofHours(1)))).key();
+        goTo.state().webinars().addRegistrant(first, "Ada", "Lovelace", "ada@example.com");
+        goTo.state().webinars().addRegistrant(first, "Alan", "Turing", "alan@example.com");
+        goTo.state().webinars().addRegistrant(second, "Grace", "Hopper", "grace@example.com");
+        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        goTo.close();
+        mautic.close();
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private Result sync(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", CliIT.JAR.toString(), "sync"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(Map.of("BRIDGE_DB_URL", DB.url(), "BRIDGE_DB_USER", "postgres",
+                "GOTO_API_URL", goTo.baseUrl(), "GOTO_AUTH_URL", goTo.baseUrl(), "GOTO_CLIENT_ID", "client",
+                "GOTO_CLIENT_SECRET", "secret", "GOTO_REFRESH_TOKEN", "refresh",
+                "MAUTIC_URL", mautic.baseUrl(), "MAUTIC_USERNAME", "api", "MAUTIC_PASSWORD", "pass"));
+        Process p = pb.start();
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private static long registrations() throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM registration")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void aDryRunPrintsWhatWouldChangeAndWritesNothing() throws Exception {
+        Result r = sync("--product", "webinar", "--dry-run");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("sync --dry-run webinar: 2 events (0 failed), 3 registrants, 0 attendees, 3 new")
+                .contains("would change in Mautic (nothing written):")
+                .contains("ada@example.com: registered in First")
+                .contains("grace@example.com: registered in Second");
+        assertThat(mautic.calls().total()).as("calls to Mautic").isZero();
+        assertThat(registrations()).isZero();
+    }
+
+    @Test
+    void oneCycleSyncsAndPushesThenPrintsTheSummary() throws Exception {
+        Result r = sync("--product", "webinar");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("sync webinar: 2 events (0 failed), 3 registrants, 0 attendees, 3 new and 0 changed")
+                .contains("Mautic: 3 contacts created, 0 updated, 3 segment changes")
+                .containsPattern("calls: GoTo \\d+, Mautic \\d+")
+                .containsPattern("time: \\d+\\.\\d s");
+        assertThat(mautic.state().contacts()).hasSize(3);
+        assertThat(registrations()).isEqualTo(3);
+
+        Result again = sync("--product", "webinar");
+        assertThat(again.out()).contains("0 new and 0 changed").contains("Mautic: 0 contacts created, 0 updated");
+    }
+
+    @Test
+    void oneEventByItsKey() throws Exception {
+        Result r = sync("--product", "webinar", "--id", String.valueOf(second));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("sync webinar --id " + second + ": 1 events (0 failed), 1 registrants");
+        assertThat(mautic.state().contacts()).singleElement().satisfies(c -> assertThat(c.email()).isEqualTo("grace@example.com"));
+
+        Result missing = sync("--product", "webinar", "--id", "42");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("no webinar with key 42 between");
+    }
+
+    @Test
+    void anUnknownProductIsRefusedWithTheChoices() throws Exception {
+        Result r = sync("--product", "podcast");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--product must be one of webinar, training, meeting, assist, not podcast");
+    }
+}
