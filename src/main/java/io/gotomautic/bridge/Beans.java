@@ -33,7 +33,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
         RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit());
         GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, settings.get("goto.api-url"), 5);
-        PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo)), new Reconciler(ds), ds,
+        PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo)), new Reconciler(ds, settings.duration("bridge.settle-after")), ds,
                 settings.duration("bridge.window.past"), settings.duration("bridge.window.future"), Clock.systemUTC());
 
         boolean oauth = settings.get("mautic.auth").equals("oauth2");

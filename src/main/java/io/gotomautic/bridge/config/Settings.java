@@ -109,6 +109,7 @@ public final class Settings {
         duration("bridge.retention");
         duration("bridge.window.past");
         duration("bridge.window.future");
+        duration("bridge.settle-after");
         duration("bridge.push.interval");
         duration("bridge.http.timeout");
         positive("bridge.push.batch");

@@ -85,7 +85,7 @@ public class WebinarSource implements EventSource {
         }
         boolean ended = event.endsAt() != null && !event.endsAt().isAfter(now);
         return new EventSnapshot(product(), event.key(), event.title(), event.startsAt(), event.endsAt(), sessions,
-                List.copyOf(people.values()), ended);
+                List.copyOf(people.values()), ended, now);
     }
 
     /** Every registrant, in the paged shape ({@code page}/{@code limit} ≤ 200, {@code data} and {@code total}). */

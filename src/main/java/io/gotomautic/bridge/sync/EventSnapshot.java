@@ -9,9 +9,10 @@ import java.util.Map;
  * reconciler compares this with what the database knows and turns the differences into changes.
  *
  * @param ended true once the last session has ended, when absentees become no-shows
+ * @param takenAt when GoTo was asked
  */
 public record EventSnapshot(String product, String eventKey, String title, Instant startsAt, Instant endsAt,
-                            List<Session> sessions, List<Participant> participants, boolean ended) {
+                            List<Session> sessions, List<Participant> participants, boolean ended, Instant takenAt) {
 
     /** A scheduled or held session of the event. */
     public record Session(String key, Instant start, Instant end) {

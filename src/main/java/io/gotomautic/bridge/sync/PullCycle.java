@@ -112,14 +112,18 @@ public class PullCycle {
         return run;
     }
 
-    public List<EventRef> events(Run run) {
+    public List<EventRef> events(Run run) throws SQLException {
         return events(run, null);
     }
 
-    /** The events of the window; with a key, only that one (none when it is not in the window). */
-    public List<EventRef> events(Run run, String key) {
+    /**
+     * The events of the window that are not settled; with a key, only that one, settled or not (none when it
+     * is not in the window).
+     */
+    public List<EventRef> events(Run run, String key) throws SQLException {
+        java.util.Set<String> settled = key == null ? reconciler.settled(run.product) : java.util.Set.of();
         List<EventRef> events = source(run.product).events(run.from, run.to).stream()
-                .filter(e -> key == null || e.key().equals(key)).toList();
+                .filter(e -> key == null ? !settled.contains(e.key()) : e.key().equals(key)).toList();
         run.events.set(events.size());
         return events;
     }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -45,9 +46,12 @@ public class Reconciler {
     }
 
     private final DataSource dataSource;
+    private final Duration settleAfter;
 
-    public Reconciler(DataSource dataSource) {
+    /** @param settleAfter how long after an event's end GoTo's attendance data is taken as final */
+    public Reconciler(DataSource dataSource, Duration settleAfter) {
         this.dataSource = dataSource;
+        this.settleAfter = settleAfter;
     }
 
     public Outcome apply(EventSnapshot event) throws SQLException {
@@ -80,6 +84,9 @@ public class Reconciler {
     private Outcome apply(Connection c, EventSnapshot event) throws SQLException {
         List<Map<String, Object>> changes = new ArrayList<>();
         saveEvent(c, event);
+        if (event.ended() && event.endsAt() != null && event.takenAt().isAfter(event.endsAt().plus(settleAfter))) {
+            settle(c, event);
+        }
         Map<String, Known> known = known(c, event);
         int created = 0;
         int changed = 0;
@@ -164,6 +171,30 @@ public class Reconciler {
                     "startTime", s.start().toString(), "endTime", s.end().toString())).toList()));
             st.executeUpdate();
         }
+    }
+
+    private static void settle(Connection c, EventSnapshot e) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE event SET settled_at = now() WHERE product = ? AND event_key = ? AND settled_at IS NULL")) {
+            st.setString(1, e.product());
+            st.setString(2, e.eventKey());
+            st.executeUpdate();
+        }
+    }
+
+    /** Keys of the product's events that are settled: their data no longer changes, polls skip them. */
+    public java.util.Set<String> settled(String product) throws SQLException {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT event_key FROM event WHERE product = ? AND settled_at IS NOT NULL")) {
+            st.setString(1, product);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+        }
+        return keys;
     }
 
     private static Map<String, Known> known(Connection c, EventSnapshot e) throws SQLException {

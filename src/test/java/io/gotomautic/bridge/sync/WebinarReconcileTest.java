@@ -76,7 +76,7 @@ class WebinarReconcileTest {
                 "refresh", Clock.systemUTC()), new RateLimiter(database.dataSource(), "test", new RateLimit(10_000, Duration.ofSeconds(1))),
                 sim.baseUrl(), 5);
         source = new WebinarSource(client);
-        reconciler = new Reconciler(database.dataSource());
+        reconciler = new Reconciler(database.dataSource(), Duration.ofHours(2));
     }
 
     @AfterEach
@@ -193,6 +193,34 @@ class WebinarReconcileTest {
         assertThat(change.path("state").asText()).isEqualTo("cancelled");
         assertThat(change.path("previous").asText()).isEqualTo("registered");
         assertThat(change.path("joinUrl").asText()).as("detail kept from the stored row").startsWith("https://");
+    }
+
+    @Test
+    void anEventEndedLongAgoIsReconciledOnceMoreThenNoLongerPolled() throws Exception {
+        Instant held = now.minus(Duration.ofHours(5));
+        long old = sim.state().webinars().add(GoToWebinars.webinar("Long over").times(TimeRange.of(held, Duration.ofHours(1)))).key();
+        sim.state().webinars().addRegistrant(old, "Was", "There", "was@example.com");
+        long upcoming = sim.state().webinars().add(GoToWebinars.webinar("Ahead")
+                .times(TimeRange.of(now.plus(Duration.ofDays(2)), Duration.ofHours(1)))).key();
+        sim.state().webinars().addRegistrant(upcoming, "Will", "Be", "will@example.com");
+        PullCycle pull = new PullCycle(List.of(source), reconciler, database.dataSource(), Duration.ofDays(30), Duration.ofDays(180),
+                Clock.systemUTC());
+
+        PullCycle.Run first = pull.begin("webinar");
+        for (EventSource.EventRef e : pull.events(first)) {
+            pull.event(first, e);
+        }
+        assertThat(states(old)).containsExactly(Map.entry("was@example.com", "no-show"));
+        long calls = sim.calls().total();
+
+        PullCycle.Run idle = pull.begin("webinar");
+        List<EventSource.EventRef> events = pull.events(idle);
+        assertThat(events).extracting(EventSource.EventRef::key).containsExactly(String.valueOf(upcoming));
+        for (EventSource.EventRef e : events) {
+            pull.event(idle, e);
+        }
+        assertThat(sim.calls().total() - calls).as("idle cycle: the list page and one call for the active event").isEqualTo(2);
+        assertThat(pull.finish(idle)).contains("1 events (0 failed)").contains("0 new and 0 changed");
     }
 
     @Test
