@@ -170,6 +170,53 @@ class PullToMauticTest {
     }
 
     @Test
+    void oneFailingEventIsLoggedAndRetriedWhileTheOthersSync() throws Exception {
+        Instant soon = now.plus(Duration.ofDays(4));
+        long bad = goTo.state().webinars().add(GoToWebinars.webinar("Broken").times(TimeRange.of(soon, Duration.ofHours(1)))).key();
+        long good = goTo.state().webinars().add(GoToWebinars.webinar("Fine").times(TimeRange.of(soon, Duration.ofHours(1)))).key();
+        goTo.state().webinars().addRegistrant(bad, "B", "B", "b@example.com");
+        goTo.state().webinars().addRegistrant(good, "G", "G", "g@example.com");
+        goTo.faults().on("/webinars/" + bad + "/registrants").status(500);
+        try (Bridge bridge = bridge(Map.of())) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(state.contactByEmail("g@example.com")).isPresent();
+                assertThat(cursor()).startsWith("partial|2 events (1 failed)");
+            });
+            assertThat(state.contactByEmail("b@example.com")).isEmpty();
+
+            goTo.faults().clear();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(state.contactByEmail("b@example.com")).isPresent();
+                assertThat(cursor()).startsWith("ok|");
+            });
+        }
+    }
+
+    @Test
+    void a429StormAndAnExpiredTokenAreRiddenOut() throws Exception {
+        long key = goTo.state().webinars().add(GoToWebinars.webinar("Busy")
+                .times(TimeRange.of(now.plus(Duration.ofDays(1)), Duration.ofHours(1)))).key();
+        goTo.state().webinars().addRegistrant(key, "R", "R", "r@example.com");
+        goTo.faults().on("/registrants").status(429).retryAfter(1).times(3);
+        try (Bridge bridge = bridge(Map.of())) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> state.contactByEmail("r@example.com").isPresent());
+            assertThat(goTo.calls().throttled()).isEqualTo(3);
+
+            goTo.expireAllTokens();
+            goTo.state().webinars().addRegistrant(key, "S", "S", "s@example.com");
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> state.contactByEmail("s@example.com").isPresent());
+            assertThat(goTo.calls().count("POST /oauth/token")).as("first token and one refresh").isEqualTo(2);
+        }
+    }
+
+    private static String cursor() throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT outcome || '|' || message FROM sync_cursor WHERE product = 'webinar'")) {
+            return rs.next() ? String.valueOf(rs.getString(1)) : "";
+        }
+    }
+
+    @Test
     void whileMauticIsDownTheChangesStayQueuedAndDrainWhenItIsBack() throws Exception {
         Instant upcoming = now.plus(Duration.ofDays(3));
         long key = goTo.state().webinars().add(GoToWebinars.webinar("Office Hours")
