@@ -10,6 +10,9 @@ import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.gotoapi.GoToClient;
 import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.gotoapi.RateLimiter;
+import io.gotomautic.bridge.gotoapi.AssistSource;
+import io.gotomautic.bridge.gotoapi.MeetingSource;
+import io.gotomautic.bridge.gotoapi.TrainingSource;
 import io.gotomautic.bridge.gotoapi.WebinarSource;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.mautic.EventOptions;
@@ -33,7 +36,9 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
         RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit());
         GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, settings.get("goto.api-url"), 5);
-        PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo)), new Reconciler(ds, settings.duration("bridge.settle-after")), ds,
+        Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"));
+        PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo), new TrainingSource(goTo, reconciler::unsettled),
+                new MeetingSource(goTo), new AssistSource(goTo)), reconciler, ds,
                 settings.duration("bridge.window.past"), settings.duration("bridge.window.future"), Clock.systemUTC());
 
         boolean oauth = settings.get("mautic.auth").equals("oauth2");

@@ -58,15 +58,10 @@ public class WebinarSource implements EventSource {
         String webinar = BASE + client.organizer().key() + "/webinars/" + event.key();
         Map<String, Participant> people = new LinkedHashMap<>();
         for (JsonNode r : registrants(webinar)) {
-            Standing standing = switch (r.path("status").asText("APPROVED").toUpperCase(Locale.ROOT)) {
-                case "WAITING" -> Standing.PENDING;
-                case "DENIED", "CANCELLED" -> Standing.CANCELLED;
-                default -> Standing.REGISTERED;
-            };
             String email = r.path("email").asText();
             people.put(email.toLowerCase(Locale.ROOT), new Participant(email, r.path("firstName").asText(null),
                     r.path("lastName").asText(null), r.path("registrantKey").asText(), r.path("joinUrl").asText(null),
-                    standing, new LinkedHashMap<>()));
+                    standing(r), new LinkedHashMap<>()));
         }
         List<Session> sessions = new ArrayList<>();
         if (event.startsAt() != null && event.startsAt().isBefore(now)) {
@@ -99,6 +94,15 @@ public class WebinarSource implements EventSource {
                 return all;
             }
         }
+    }
+
+    /** A registrant's GoTo status (G2W and G2T alike) as the sync reads it. */
+    static Standing standing(JsonNode registrant) {
+        return switch (registrant.path("status").asText("APPROVED").toUpperCase(Locale.ROOT)) {
+            case "WAITING" -> Standing.PENDING;
+            case "DENIED", "CANCELLED" -> Standing.CANCELLED;
+            default -> Standing.REGISTERED;
+        };
     }
 
     private static String time(Instant t) {

@@ -121,9 +121,12 @@ public class PullCycle {
      * is not in the window).
      */
     public List<EventRef> events(Run run, String key) throws SQLException {
-        java.util.Set<String> settled = key == null ? reconciler.settled(run.product) : java.util.Set.of();
+        Map<String, Instant> settled = key == null ? reconciler.settled(run.product) : Map.of();
+        // a settled event comes back when its end moved (rescheduled, or a recurring meeting held again)
         List<EventRef> events = source(run.product).events(run.from, run.to).stream()
-                .filter(e -> key == null ? !settled.contains(e.key()) : e.key().equals(key)).toList();
+                .filter(e -> key == null ? !settled.containsKey(e.key()) || (e.endsAt() != null && e.endsAt().isAfter(settled.get(e.key())))
+                        : e.key().equals(key))
+                .toList();
         run.events.set(events.size());
         return events;
     }

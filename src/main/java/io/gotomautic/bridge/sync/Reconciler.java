@@ -158,7 +158,8 @@ public class Reconciler {
                 INSERT INTO event (product, event_key, title, starts_at, ends_at, sessions, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?::jsonb, now())
                 ON CONFLICT (product, event_key) DO UPDATE SET title = EXCLUDED.title, starts_at = EXCLUDED.starts_at,
-                  ends_at = EXCLUDED.ends_at, sessions = EXCLUDED.sessions, updated_at = now()
+                  ends_at = EXCLUDED.ends_at, sessions = EXCLUDED.sessions, updated_at = now(),
+                  settled_at = CASE WHEN event.ends_at IS DISTINCT FROM EXCLUDED.ends_at THEN NULL ELSE event.settled_at END
                 WHERE (event.title, event.starts_at, event.ends_at, event.sessions)
                   IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.starts_at, EXCLUDED.ends_at, EXCLUDED.sessions)
                 """)) {
@@ -182,19 +183,42 @@ public class Reconciler {
         }
     }
 
-    /** Keys of the product's events that are settled: their data no longer changes, polls skip them. */
-    public java.util.Set<String> settled(String product) throws SQLException {
-        java.util.Set<String> keys = new java.util.HashSet<>();
+    /** The product's settled events and the end they were settled with: polls skip them unless that end moved. */
+    public Map<String, Instant> settled(String product) throws SQLException {
+        Map<String, Instant> ends = new HashMap<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "SELECT event_key FROM event WHERE product = ? AND settled_at IS NOT NULL")) {
+                "SELECT event_key, ends_at FROM event WHERE product = ? AND settled_at IS NOT NULL")) {
             st.setString(1, product);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    keys.add(rs.getString(1));
+                    Timestamp end = rs.getTimestamp(2);
+                    ends.put(rs.getString(1), end == null ? Instant.MIN : end.toInstant());
                 }
             }
         }
-        return keys;
+        return ends;
+    }
+
+    /** {@link KnownEvents} from the event table. */
+    public List<EventSource.EventRef> unsettled(String product, Instant from, Instant to) {
+        List<EventSource.EventRef> events = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                SELECT event_key, title, starts_at, ends_at FROM event
+                WHERE product = ? AND settled_at IS NULL AND ends_at >= ? AND starts_at <= ? ORDER BY starts_at
+                """)) {
+            st.setString(1, product);
+            st.setTimestamp(2, Timestamp.from(from));
+            st.setTimestamp(3, Timestamp.from(to));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new EventSource.EventRef(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                            rs.getTimestamp(4).toInstant()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the stored " + product + " events: " + e.getMessage(), e);
+        }
+        return events;
     }
 
     private static Map<String, Known> known(Connection c, EventSnapshot e) throws SQLException {
