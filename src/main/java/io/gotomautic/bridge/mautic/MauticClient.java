@@ -35,7 +35,7 @@ public class MauticClient {
     /** Mautic's {@code api_batch_max_limit}: a larger batch is refused whole with a 500. */
     static final int BATCH_MAX = 200;
     /** Adding contacts to a segment has no documented cap; large chunks keep a big event's push to a few calls. */
-    static final int SEGMENT_BATCH = 1000;
+    static final int SEGMENT_BATCH = 2000;
     /** Mautic has no cap on {@code limit}; 100 keeps pages small and calls few. */
     static final int PAGE_SIZE = 100;
 

@@ -87,6 +87,11 @@ public class MauticPush {
     private final java.util.concurrent.atomic.AtomicLong updated = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong segmentChanges = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean fieldsReady;
+    /**
+     * Mautic's segments by name, listed once on the first unknown name and kept up to date with the ones this
+     * process creates; names found here are stored, so a restart does not list again until a new name comes.
+     */
+    private Map<String, Long> listing;
 
     public MauticPush(MauticClient client, Outbox outbox, DataSource dataSource, int batch, boolean utm, boolean notes) {
         this.client = client;
@@ -257,9 +262,13 @@ public class MauticPush {
             id = storedSegment(name);
         }
         if (id == null) {
-            id = client.segmentsByName().get(name);
+            if (listing == null) {
+                listing = new HashMap<>(client.segmentsByName());
+            }
+            id = listing.get(name);
             if (id == null) {
                 id = client.createSegment(name);
+                listing.put(name, id);
                 LOG.info("Created Mautic segment \"{}\" ({})", name, id);
             }
             storeSegment(name, id);

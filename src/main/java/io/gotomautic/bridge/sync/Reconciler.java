@@ -91,30 +91,48 @@ public class Reconciler {
         int created = 0;
         int changed = 0;
         Map<String, Boolean> seen = new HashMap<>();
-        for (Participant p : event.participants()) {
-            String email = p.email().toLowerCase(Locale.ROOT);
-            seen.put(email, true);
-            Known before = known.get(email);
-            RegistrationState target = target(event, p, before == null ? null : before.state());
-            if (target == null) {
-                continue;
+        List<Participant> fresh = new ArrayList<>();
+        List<RegistrationState> freshStates = new ArrayList<>();
+        List<Long> changedIds = new ArrayList<>();
+        try (PreparedStatement update = c.prepareStatement(UPDATE)) {
+            for (Participant p : event.participants()) {
+                String email = p.email().toLowerCase(Locale.ROOT);
+                seen.put(email, true);
+                Known before = known.get(email);
+                RegistrationState target = target(event, p, before == null ? null : before.state());
+                if (target == null) {
+                    continue;
+                }
+                int minutes = minutes(p);
+                if (before == null) {
+                    fresh.add(p);
+                    freshStates.add(target);
+                } else if (before.state() != target || before.minutes() != minutes || !before.seconds().equals(p.secondsBySession())
+                        || !Objects.equals(before.registrantKey(), orElse(p.registrantKey(), before.registrantKey()))
+                        || !Objects.equals(before.joinUrl(), orElse(p.joinUrl(), before.joinUrl()))) {
+                    String key = orElse(p.registrantKey(), before.registrantKey());
+                    String url = orElse(p.joinUrl(), before.joinUrl());
+                    addUpdate(update, before.id(), p, key, url, target, minutes);
+                    changes.add(change(event, p.email(), p.firstName(), p.lastName(), key, url, target, before.state(), minutes,
+                            p.secondsBySession()));
+                    changedIds.add(before.id());
+                    changed++;
+                }
             }
-            int minutes = (int) ((p.totalSeconds() + 59) / 60);
-            if (before == null) {
-                long id = insert(c, event, p, target, minutes);
-                changes.add(outbox(c, id, event, p.email(), p.firstName(), p.lastName(), p.registrantKey(), p.joinUrl(), target, null,
-                        minutes, p.secondsBySession()));
+            update.executeBatch();
+        }
+        // new people in one round of ids and one batch of rows: a large webinar is thousands of them
+        List<Long> ids = newIds(c, fresh.size());
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            for (int i = 0; i < fresh.size(); i++) {
+                Participant p = fresh.get(i);
+                addInsert(insert, ids.get(i), event, p, freshStates.get(i), minutes(p));
+                changes.add(change(event, p.email(), p.firstName(), p.lastName(), p.registrantKey(), p.joinUrl(), freshStates.get(i),
+                        null, minutes(p), p.secondsBySession()));
+                changedIds.add(ids.get(i));
                 created++;
-            } else if (before.state() != target || before.minutes() != minutes || !before.seconds().equals(p.secondsBySession())
-                    || !Objects.equals(before.registrantKey(), orElse(p.registrantKey(), before.registrantKey()))
-                    || !Objects.equals(before.joinUrl(), orElse(p.joinUrl(), before.joinUrl()))) {
-                String key = orElse(p.registrantKey(), before.registrantKey());
-                String url = orElse(p.joinUrl(), before.joinUrl());
-                update(c, before.id(), p, key, url, target, minutes);
-                changes.add(outbox(c, before.id(), event, p.email(), p.firstName(), p.lastName(), key, url, target, before.state(),
-                        minutes, p.secondsBySession()));
-                changed++;
             }
+            insert.executeBatch();
         }
         // gone from GoTo's list: a registration was cancelled; nothing is deleted, and facts already true stay
         if (event.participants().stream().anyMatch(p -> p.standing() != Standing.PRESENT)) {
@@ -122,11 +140,13 @@ public class Reconciler {
                 Known k = e.getValue();
                 if (!seen.containsKey(e.getKey()) && k.state() == RegistrationState.REGISTERED) {
                     updateState(c, k.id(), RegistrationState.CANCELLED);
-                    changes.add(outboxFromRow(c, k.id(), event, RegistrationState.REGISTERED));
+                    changes.add(changeFromRow(c, k.id(), event, RegistrationState.REGISTERED));
+                    changedIds.add(k.id());
                     changed++;
                 }
             }
         }
+        outbox(c, changes, changedIds);
         return new Outcome(created, changed, changes);
     }
 
@@ -239,47 +259,66 @@ public class Reconciler {
         return known;
     }
 
-    private static long insert(Connection c, EventSnapshot e, Participant p, RegistrationState state, int minutes)
-            throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("""
-                INSERT INTO registration (product, event_key, email, first_name, last_name, registrant_key, state, join_url,
-                  minutes_attended, seconds_by_session)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb) RETURNING id
-                """)) {
-            st.setString(1, e.product());
-            st.setString(2, e.eventKey());
-            st.setString(3, p.email());
-            st.setString(4, p.firstName());
-            st.setString(5, p.lastName());
-            st.setString(6, p.registrantKey());
-            st.setString(7, state.label());
-            st.setString(8, p.joinUrl());
-            st.setInt(9, minutes);
-            st.setString(10, json(p.secondsBySession()));
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    private static final String INSERT = """
+            INSERT INTO registration (id, product, event_key, email, first_name, last_name, registrant_key, state, join_url,
+              minutes_attended, seconds_by_session)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+            """;
+
+    private static final String UPDATE = """
+            UPDATE registration SET state = ?, minutes_attended = ?, seconds_by_session = ?::jsonb, registrant_key = ?,
+              join_url = ?, first_name = coalesce(first_name, ?), last_name = coalesce(last_name, ?), updated_at = now()
+            WHERE id = ?
+            """;
+
+    private static int minutes(Participant p) {
+        return (int) ((p.totalSeconds() + 59) / 60);
     }
 
-    private static void update(Connection c, long id, Participant p, String registrantKey, String joinUrl,
-                               RegistrationState state, int minutes) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("""
-                UPDATE registration SET state = ?, minutes_attended = ?, seconds_by_session = ?::jsonb, registrant_key = ?,
-                  join_url = ?, first_name = coalesce(first_name, ?), last_name = coalesce(last_name, ?), updated_at = now()
-                WHERE id = ?
-                """)) {
-            st.setString(1, state.label());
-            st.setInt(2, minutes);
-            st.setString(3, json(p.secondsBySession()));
-            st.setString(4, registrantKey);
-            st.setString(5, joinUrl);
-            st.setString(6, p.firstName());
-            st.setString(7, p.lastName());
-            st.setLong(8, id);
-            st.executeUpdate();
+    private static List<Long> newIds(Connection c, int n) throws SQLException {
+        List<Long> ids = new ArrayList<>(n);
+        if (n == 0) {
+            return ids;
         }
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT nextval(pg_get_serial_sequence('registration', 'id')) FROM generate_series(1, ?)")) {
+            st.setInt(1, n);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static void addInsert(PreparedStatement st, long id, EventSnapshot e, Participant p, RegistrationState state,
+                                  int minutes) throws SQLException {
+        st.setLong(1, id);
+        st.setString(2, e.product());
+        st.setString(3, e.eventKey());
+        st.setString(4, p.email());
+        st.setString(5, p.firstName());
+        st.setString(6, p.lastName());
+        st.setString(7, p.registrantKey());
+        st.setString(8, state.label());
+        st.setString(9, p.joinUrl());
+        st.setInt(10, minutes);
+        st.setString(11, json(p.secondsBySession()));
+        st.addBatch();
+    }
+
+    private static void addUpdate(PreparedStatement st, long id, Participant p, String registrantKey, String joinUrl,
+                                  RegistrationState state, int minutes) throws SQLException {
+        st.setString(1, state.label());
+        st.setInt(2, minutes);
+        st.setString(3, json(p.secondsBySession()));
+        st.setString(4, registrantKey);
+        st.setString(5, joinUrl);
+        st.setString(6, p.firstName());
+        st.setString(7, p.lastName());
+        st.setLong(8, id);
+        st.addBatch();
     }
 
     private static void updateState(Connection c, long id, RegistrationState state) throws SQLException {
@@ -290,7 +329,7 @@ public class Reconciler {
         }
     }
 
-    private static Map<String, Object> outboxFromRow(Connection c, long id, EventSnapshot e, RegistrationState previous)
+    private static Map<String, Object> changeFromRow(Connection c, long id, EventSnapshot e, RegistrationState previous)
             throws SQLException {
         try (PreparedStatement st = c.prepareStatement("""
                 SELECT email, first_name, last_name, registrant_key, join_url, state, minutes_attended, seconds_by_session
@@ -299,14 +338,14 @@ public class Reconciler {
             st.setLong(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                return outbox(c, id, e, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                return change(e, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         RegistrationState.of(rs.getString(6)), previous, rs.getInt(7), read(rs.getString(8)));
             }
         }
     }
 
     /** The change as the push to Mautic needs it, complete in itself so the push never reads other tables. */
-    private static Map<String, Object> outbox(Connection c, long registrationId, EventSnapshot e, String email, String firstName,
+    private static Map<String, Object> change(EventSnapshot e, String email, String firstName,
                                String lastName, String registrantKey, String joinUrl, RegistrationState state,
                                RegistrationState previous, int minutes, Map<String, Long> seconds) throws SQLException {
         Map<String, Object> change = new LinkedHashMap<>();
@@ -323,13 +362,20 @@ public class Reconciler {
         change.put("previous", previous == null ? null : previous.label());
         change.put("minutes", minutes);
         change.put("secondsBySession", seconds);
+        return change;
+    }
+
+    /** The changes' outbox rows, in the order the changes were found. */
+    private static void outbox(Connection c, List<Map<String, Object>> changes, List<Long> registrationIds) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
                 "INSERT INTO outbox (kind, payload, registration_id) VALUES ('registration', ?::jsonb, ?)")) {
-            st.setString(1, json(change));
-            st.setLong(2, registrationId);
-            st.executeUpdate();
+            for (int i = 0; i < changes.size(); i++) {
+                st.setString(1, json(changes.get(i)));
+                st.setLong(2, registrationIds.get(i));
+                st.addBatch();
+            }
+            st.executeBatch();
         }
-        return change;
     }
 
     private static Timestamp ts(Instant i) {

@@ -85,6 +85,16 @@ class SandboxIT {
                     .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(emails.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(emails.body()).path("total").asInt()).isEqualTo(3);
+
+            // within the first poll the demo's webinars, trainings, meetings and assist sessions are in Mautic
+            HttpRequest segments = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mautic + "/api/segments?limit=0"))
+                    .header("Authorization", "Basic " + basic).build();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                String names = JSON.readTree(HTTP.send(segments, HttpResponse.BodyHandlers.ofString()).body()).path("lists").toString();
+                for (String product : List.of("GoToWebinar", "GoToTraining", "GoToMeeting", "GoToAssist")) {
+                    assertThat(names).contains("\"name\":\"" + product + " · ");
+                }
+            });
         } finally {
             sandbox.destroy();
         }

@@ -170,6 +170,39 @@ class PullToMauticTest {
     }
 
     @Test
+    void trainingsMeetingsAndAssistSessionsReachMauticThroughTheirRoutes() throws Exception {
+        TimeRange part = TimeRange.of(now.minus(Duration.ofDays(1)), Duration.ofHours(2));
+        var training = goTo.state().trainings().add("Admin course", "", "UTC", part);
+        var trainee = goTo.state().trainings().addRegistrant(training.key(), "Tess", "Trainee", "tess@example.com");
+        goTo.state().trainings().addRegistrant(training.key(), "Abe", "Absent", "abe@example.com");
+        var held = goTo.state().trainings().addSession(training.key(), part);
+        goTo.state().trainings().recordAttendance(held.key(), trainee.key(), TimeRange.of(part.start(), Duration.ofMinutes(90)));
+        TimeRange call = TimeRange.of(now.minus(Duration.ofHours(5)), Duration.ofHours(1));
+        var meeting = goTo.state().meetings().add("Partner call", call);
+        goTo.state().meetings().addAttendee(meeting.meetingId(), "Pat Partner", "pat@example.com",
+                TimeRange.of(call.start(), Duration.ofMinutes(50)));
+        goTo.state().assistSessions().addPast("Cora Customer", "cora@example.com",
+                TimeRange.of(now.minus(Duration.ofHours(3)), Duration.ofMinutes(15)),
+                io.gotomautic.bridge.sandbox.GoToAssistSessions.Status.COMPLETE, "fixed");
+        Map<String, String> polls = Map.of("bridge.poll.training", "1s", "bridge.poll.meeting", "1s", "bridge.poll.assist", "1s");
+        try (Bridge bridge = bridge(polls)) {
+            String course = "GoToTraining · Admin course · " + day(part.start()) + " · ";
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(members(course + "registered")).isEqualTo(2);
+                assertThat(members(course + "attended")).isEqualTo(1);
+                assertThat(members(course + "no-show")).isEqualTo(1);
+                assertThat(members("GoToMeeting · Partner call · " + day(call.start()) + " · attended")).isEqualTo(1);
+                assertThat(state.segments().stream().filter(sg -> sg.name().startsWith("GoToAssist · ")
+                        && sg.name().endsWith(" · attended"))).singleElement().satisfies(sg ->
+                        assertThat(state.segmentMembers(sg.id())).containsExactly(state.contactByEmail("cora@example.com").orElseThrow().id()));
+            });
+            assertThat(state.contactByEmail("tess@example.com").orElseThrow().field("goto_attended_minutes")).isEqualTo("90");
+            assertThat(state.contactByEmail("pat@example.com").orElseThrow().tags()).contains("goto-meeting-attended-" + meeting.meetingId())
+                    .noneMatch(t -> t.contains("registered"));
+        }
+    }
+
+    @Test
     void oneFailingEventIsLoggedAndRetriedWhileTheOthersSync() throws Exception {
         Instant soon = now.plus(Duration.ofDays(4));
         long bad = goTo.state().webinars().add(GoToWebinars.webinar("Broken").times(TimeRange.of(soon, Duration.ofHours(1)))).key();
