@@ -99,6 +99,8 @@ public class BridgeConfiguration implements CamelConfiguration {
                 "org.quartz.jobStore.misfireThreshold", "1000"));
         QuartzComponent quartz = new QuartzComponent();
         quartz.setProperties(p);
+        // a job finishing while the database is gone retries its bookkeeping forever: don't wait for it on stop
+        quartz.setInterruptJobsOnShutdown(true);
         return quartz;
     }
 }

@@ -66,12 +66,14 @@ public final class Backfill {
                 long goToCalls = goTo.calls().total();
                 long mauticCalls = mautic.calls().total();
 
-                // one idle cycle: wait for the next poll of the webinar list to finish
-                long lists = goTo.calls().count("GET /G2W/rest/v2/organizers/{organizerKey}/webinars");
-                while (goTo.calls().count("GET /G2W/rest/v2/organizers/{organizerKey}/webinars") < lists + 1) {
-                    Thread.sleep(100);
-                }
-                Thread.sleep(3000);
+                // one whole idle cycle: from the start of one poll to the start of the next
+                nextPoll(goTo);
+                long idleGoTo = goTo.calls().total();
+                long idleMautic = mautic.calls().total();
+                nextPoll(goTo);
+                // the rest of one cycle plus the list call that starts the next: one whole cycle
+                idleGoTo = goTo.calls().total() - idleGoTo;
+                idleMautic = mautic.calls().total() - idleMautic;
                 System.out.printf(Locale.ROOT, "registrants=%d webinars=%d utm=%s notes=%s latency=%dms%n", registrants, webinars,
                         utm, notes, latency.toMillis());
                 System.out.printf(Locale.ROOT, "  backfill wall time      %.1f s%n", wall.toMillis() / 1000.0);
@@ -79,14 +81,22 @@ public final class Backfill {
                 System.out.printf(Locale.ROOT, "  GoTo calls              %d (%.1f per 1,000 registrants)%n", goToCalls, goToCalls * 1000.0 / registrants);
                 System.out.printf(Locale.ROOT, "  Mautic calls            %d (%.1f per 1,000 registrants): %s%n", mauticCalls,
                         mauticCalls * 1000.0 / registrants, mautic.calls().snapshot());
-                System.out.printf(Locale.ROOT, "  idle cycle              GoTo %d calls, Mautic %d calls%n",
-                        goTo.calls().total() - goToCalls, mautic.calls().total() - mauticCalls);
+                System.out.printf(Locale.ROOT, "  idle cycle              GoTo %d calls, Mautic %d calls%n", idleGoTo, idleMautic);
             } finally {
                 bridge.destroy();
                 bridge.waitFor(60, TimeUnit.SECONDS);
             }
         } finally {
             admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        }
+    }
+
+    /** Waits until the next poll has listed the webinars (its first call). */
+    private static void nextPoll(GoToSimulator goTo) throws InterruptedException {
+        String list = "GET /G2W/rest/v2/organizers/{organizerKey}/webinars";
+        long lists = goTo.calls().count(list);
+        while (goTo.calls().count(list) == lists) {
+            Thread.sleep(50);
         }
     }
 

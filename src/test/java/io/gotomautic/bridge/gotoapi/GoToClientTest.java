@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,48 +15,23 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gotomautic.bridge.TestBridge;
-import io.gotomautic.bridge.TestDatabase;
+import io.gotomautic.bridge.GoToTestSupport;
 import io.gotomautic.bridge.config.RateLimit;
-import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.sandbox.GoToSimulator;
-import io.gotomautic.bridge.store.Database;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The GoTo client against the GoTo simulator over real HTTP, with its state in the real PostgreSQL. */
-class GoToClientTest {
+class GoToClientTest extends GoToTestSupport {
 
-    @RegisterExtension
-    static final TestDatabase DB = new TestDatabase();
 
-    static Database database;
-    static CamelContext camel;
     GoToSimulator sim;
     int connection;
 
-    @BeforeAll
-    static void open() throws Exception {
-        database = Database.open(TestBridge.settings(DB.settings()));
-        camel = new DefaultCamelContext();
-        camel.start();
-    }
-
-    @AfterAll
-    static void close() {
-        camel.stop();
-        database.close();
-    }
-
     @BeforeEach
     void startSimulator() throws Exception {
-        sim = GoToSimulator.start(0, "client", "secret", "refresh-1");
+        sim = GoToSimulator.start(0, "client", "secret", REFRESH_TOKEN);
         // a fresh simulator knows only the configured refresh token
         try (Connection conn = DB.connect(); Statement st = conn.createStatement()) {
             st.execute("DELETE FROM goto_credential");
@@ -70,12 +44,9 @@ class GoToClientTest {
     }
 
     private GoToClient client(String secret, Duration timeout) {
-        HttpTransport http = new HttpTransport(camel, "goto-test", timeout);
         // each test a connection of its own, so windows and pauses of one test do not slow another
-        String name = "test-" + (++connection) + "-" + System.nanoTime();
-        GoToTokens tokens = new GoToTokens(http, database.dataSource(), sim.baseUrl(), "client", secret, "refresh-1", Clock.systemUTC());
-        return new GoToClient(http, tokens, new RateLimiter(database.dataSource(), name, new RateLimit(1000, Duration.ofSeconds(1))),
-                sim.baseUrl(), 5);
+        return goToClient(sim, secret, timeout, "test-" + (++connection) + "-" + System.nanoTime(),
+                new RateLimit(1000, Duration.ofSeconds(1)));
     }
 
     private GoToClient client() {
@@ -186,7 +157,7 @@ class GoToClientTest {
         assertThatThrownBy(c::organizer).isInstanceOfSatisfying(GoToException.class, e -> {
             assertThat(e.isTransient()).isFalse();
             assertThat(e.status()).isEqualTo(401);
-        }).hasMessageContaining("goto.client-secret").hasMessageNotContaining("refresh-1");
+        }).hasMessageContaining("goto.client-secret").hasMessageNotContaining(REFRESH_TOKEN);
     }
 
     @Test
@@ -194,7 +165,7 @@ class GoToClientTest {
         sim.rotateRefreshToken(true);
         client().organizer();
         String rotated = sim.currentRefreshToken();
-        assertThat(rotated).isNotEqualTo("refresh-1");
+        assertThat(rotated).isNotEqualTo(REFRESH_TOKEN);
         try (Connection conn = DB.connect(); Statement st = conn.createStatement();
              ResultSet rs = st.executeQuery("SELECT refresh_token FROM goto_credential WHERE client_id = 'client'")) {
             assertThat(rs.next()).isTrue();

@@ -17,64 +17,33 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gotomautic.bridge.TestBridge;
-import io.gotomautic.bridge.TestDatabase;
-import io.gotomautic.bridge.config.RateLimit;
+import io.gotomautic.bridge.GoToTestSupport;
 import io.gotomautic.bridge.gotoapi.GoToClient;
-import io.gotomautic.bridge.gotoapi.GoToTokens;
-import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.gotoapi.WebinarSource;
-import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
 import io.gotomautic.bridge.sandbox.GoToWebinars;
-import io.gotomautic.bridge.store.Database;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GoToWebinar, read through the real client from the simulator, reconciled into the real PostgreSQL. */
-class WebinarReconcileTest {
+class WebinarReconcileTest extends GoToTestSupport {
 
-    @RegisterExtension
-    static final TestDatabase DB = new TestDatabase();
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static Database database;
-    static CamelContext camel;
     GoToSimulator sim;
     WebinarSource source;
     Reconciler reconciler;
     final Instant now = Instant.now();
 
-    @BeforeAll
-    static void open() throws Exception {
-        database = Database.open(TestBridge.settings(DB.settings()));
-        camel = new DefaultCamelContext();
-        camel.start();
-    }
-
-    @AfterAll
-    static void close() {
-        camel.stop();
-        database.close();
-    }
-
     @BeforeEach
     void start() throws SQLException {
-        sim = GoToSimulator.start(0, "client", "secret", "refresh").rateLimit(0, Duration.ofSeconds(1));
+        sim = GoToSimulator.start(0, "client", "secret", REFRESH_TOKEN).rateLimit(0, Duration.ofSeconds(1));
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
             st.execute("TRUNCATE outbox, registration, event, goto_credential, goto_call");
         }
-        HttpTransport http = new HttpTransport(camel, "goto", Duration.ofSeconds(10));
-        GoToClient client = new GoToClient(http, new GoToTokens(http, database.dataSource(), sim.baseUrl(), "client", "secret",
-                "refresh", Clock.systemUTC()), new RateLimiter(database.dataSource(), "test", new RateLimit(10_000, Duration.ofSeconds(1))),
-                sim.baseUrl(), 5);
+        GoToClient client = goToClient(sim);
         source = new WebinarSource(client);
         reconciler = new Reconciler(database.dataSource(), Duration.ofHours(2));
     }
