@@ -18,6 +18,7 @@ import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.mautic.EventOptions;
 import io.gotomautic.bridge.mautic.MauticClient;
 import io.gotomautic.bridge.mautic.MauticPush;
+import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.sync.PullCycle;
@@ -25,7 +26,8 @@ import io.gotomautic.bridge.sync.Reconciler;
 import org.apache.camel.CamelContext;
 
 /** The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. */
-public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions) {
+public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions,
+                    WebhookReceiver webhookReceiver) {
 
     public static Beans create(Settings settings, Database database, CamelContext camel) {
         DataSource ds = database.dataSource();
@@ -47,6 +49,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
-        return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds));
+        return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
+                new WebhookReceiver(ds, settings.get("mautic.webhook-secret")));
     }
 }

@@ -41,6 +41,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("mauticClient", beans.mautic());
         camel.getRegistry().bind("mauticPush", beans.mauticPush());
         camel.getRegistry().bind("eventOptions", beans.eventOptions());
+        camel.getRegistry().bind("webhookReceiver", beans.webhookReceiver());
     }
 
     @BindToRegistry

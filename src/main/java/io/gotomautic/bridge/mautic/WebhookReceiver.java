@@ -1,0 +1,165 @@
+package io.gotomautic.bridge.mautic;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /webhooks/mautic}: checks {@code Webhook-Signature} (base64 HMAC-SHA256 of the raw body with
+ * {@code mautic.webhook-secret}), then stores every event of the delivery in the inbox — once per event, so a
+ * redelivery is not processed twice — and answers at once; the work happens later, from the inbox. Mautic does
+ * not retry a delivery that failed, so nothing is acknowledged before it is stored.
+ */
+public class WebhookReceiver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DataSource dataSource;
+    private final byte[] secret;
+
+    public WebhookReceiver(DataSource dataSource, String secret) {
+        this.dataSource = dataSource;
+        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public void receive(Exchange exchange) throws SQLException {
+        byte[] body = exchange.getIn().getBody(byte[].class);
+        String signature = exchange.getIn().getHeader("Webhook-Signature", String.class);
+        if (signature == null || signature.isBlank()) {
+            answer(exchange, 401, "missing Webhook-Signature header");
+            return;
+        }
+        if (body == null || body.length == 0) {
+            answer(exchange, 400, "empty body");
+            return;
+        }
+        if (!MessageDigest.isEqual(sign(body).getBytes(StandardCharsets.US_ASCII), signature.trim().getBytes(StandardCharsets.US_ASCII))) {
+            LOG.warn("Mautic webhook refused: the Webhook-Signature does not match the body (check mautic.webhook-secret)");
+            answer(exchange, 401, "Webhook-Signature does not match the body");
+            return;
+        }
+        JsonNode delivery;
+        try {
+            delivery = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            answer(exchange, 400, "the body is not JSON: " + e.getOriginalMessage());
+            return;
+        } catch (java.io.IOException e) {
+            answer(exchange, 400, "the body cannot be read: " + e.getMessage());
+            return;
+        }
+        if (!delivery.isObject()) {
+            answer(exchange, 400, "the body is not a JSON object of Mautic events");
+            return;
+        }
+        List<ObjectNode> events = events((ObjectNode) delivery);
+        int stored = store(events);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("stored", stored);
+        result.put("duplicates", events.size() - stored);
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(write(result));
+    }
+
+    /**
+     * Each event with its type: {@code {"mautic.x": [{...}, ...]}} as Mautic sends them, and the UI's test payload
+     * {@code {"mautic.x": {...}, "timestamp": "..."}} whose event is an object.
+     */
+    private static List<ObjectNode> events(ObjectNode delivery) {
+        List<ObjectNode> events = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = delivery.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().startsWith("mautic.")) {
+                continue;
+            }
+            List<JsonNode> items = new ArrayList<>();
+            if (e.getValue().isArray()) {
+                e.getValue().forEach(items::add);
+            } else if (e.getValue().isObject()) {
+                items.add(e.getValue());
+            }
+            for (JsonNode item : items) {
+                if (item.isObject()) {
+                    ObjectNode event = ((ObjectNode) item).deepCopy();
+                    event.put("type", e.getKey());
+                    if (!event.has("timestamp") && delivery.has("timestamp")) {
+                        event.set("timestamp", delivery.get("timestamp"));
+                    }
+                    events.add(event);
+                }
+            }
+        }
+        return events;
+    }
+
+    private int store(List<ObjectNode> events) throws SQLException {
+        int stored = 0;
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "INSERT INTO inbox (source, delivery_key, payload) VALUES ('mautic-webhook', ?, ?) ON CONFLICT DO NOTHING")) {
+            for (ObjectNode event : events) {
+                String payload = write(event);
+                st.setString(1, event.path("type").asText() + ":" + sha256(payload));
+                st.setString(2, payload);
+                stored += st.executeUpdate();
+            }
+        }
+        return stored;
+    }
+
+    private String sign(byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void answer(Exchange exchange, int status, String error) {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(write(Map.of("error", error)));
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String write(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

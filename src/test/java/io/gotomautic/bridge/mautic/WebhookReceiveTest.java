@@ -1,0 +1,144 @@
+package io.gotomautic.bridge.mautic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import io.gotomautic.bridge.Bridge;
+import io.gotomautic.bridge.TestBridge;
+import io.gotomautic.bridge.TestDatabase;
+import io.gotomautic.bridge.sandbox.MauticSimulator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** POST /webhooks/mautic on the running service: deliveries from the Mautic simulator and hand-made bad ones. */
+class WebhookReceiveTest {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+    static final String SECRET = "hook-secret";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static Bridge bridge;
+    static MauticSimulator mautic;
+    static String url;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> s = new HashMap<>(DB.settings());
+        s.put("mautic.webhook-secret", SECRET);
+        bridge = TestBridge.start(s);
+        url = "http://127.0.0.1:" + bridge.camelContext().resolvePropertyPlaceholders("{{bridge.http.port}}") + "/webhooks/mautic";
+        mautic = MauticSimulator.start(0, "api", "pass");
+        io.gotomautic.bridge.sandbox.MauticDemo.seed(mautic);
+        mautic.registerHook(url, SECRET, "mautic.form_on_submit", "mautic.lead_post_save_new", "mautic.lead_post_save_update");
+    }
+
+    @AfterAll
+    static void stop() {
+        mautic.close();
+        bridge.close();
+    }
+
+    @BeforeEach
+    void empty() throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            st.execute("TRUNCATE inbox");
+        }
+    }
+
+    private static long inbox() throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM inbox WHERE source = 'mautic-webhook' AND status = 'pending'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static HttpResponse<String> post(byte[] body, String signature) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (signature != null) {
+            b.header("Webhook-Signature", signature);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String sign(byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return Base64.getEncoder().encodeToString(mac.doFinal(body));
+    }
+
+    @Test
+    void aFormSubmissionFromMauticIsStoredAndAcknowledged() throws Exception {
+        mautic.submitForm("gotowebinar", Map.of("email", "ada@example.com", "firstname", "Ada", "lastname", "Lovelace"));
+        assertThat(mautic.deliveries()).last().satisfies(d -> assertThat(d.status()).isEqualTo(200));
+        assertThat(inbox()).isGreaterThanOrEqualTo(1);
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT payload FROM inbox WHERE delivery_key LIKE 'mautic.form_on_submit:%'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).contains("\"type\":\"mautic.form_on_submit\"").contains("ada@example.com");
+        }
+    }
+
+    @Test
+    void theUiTestPayloadIsTakenWithoutCrashing() throws Exception {
+        assertThat(mautic.sendTestPayload(url, SECRET)).isEqualTo(200);
+        assertThat(inbox()).isEqualTo(1);
+    }
+
+    @Test
+    void aRedeliveryIsStoredOnce() throws Exception {
+        byte[] body = "{\"mautic.lead_post_save_update\":[{\"contact\":{\"id\":7},\"timestamp\":\"2026-11-23T10:00:00+00:00\"}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(post(body, sign(body)).body()).isEqualTo("{\"stored\":1,\"duplicates\":0}");
+        assertThat(post(body, sign(body)).body()).isEqualTo("{\"stored\":0,\"duplicates\":1}");
+        assertThat(inbox()).isEqualTo(1);
+    }
+
+    @Test
+    void aMissingOrWrongSignatureIs401AndNothingIsStored() throws Exception {
+        byte[] body = "{\"mautic.form_on_submit\":[{\"submission\":{\"id\":1}}]}".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> missing = post(body, null);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.body()).contains("missing Webhook-Signature");
+        HttpResponse<String> wrong = post(body, sign("{}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("does not match");
+        assertThat(inbox()).isZero();
+    }
+
+    @Test
+    void malformedJsonAndAnEmptyBodyAre400() throws Exception {
+        byte[] broken = "{\"mautic.form_on_submit\": [".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> r = post(broken, sign(broken));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("not JSON");
+        assertThat(post(new byte[0], sign(new byte[0])).statusCode()).isEqualTo(400);
+        assertThat(inbox()).isZero();
+    }
+
+    @Test
+    void anOversizedBodyIs413() throws Exception {
+        byte[] huge = ("{\"mautic.form_on_submit\":[{\"x\":\"" + "a".repeat(2_000_000) + "\"}]}").getBytes(StandardCharsets.UTF_8);
+        assertThat(post(huge, sign(huge)).statusCode()).isEqualTo(413);
+        assertThat(inbox()).isZero();
+    }
+}
