@@ -12,6 +12,7 @@ import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.gotoapi.AssistSource;
 import io.gotomautic.bridge.gotoapi.MeetingSource;
+import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.TrainingSource;
 import io.gotomautic.bridge.gotoapi.WebinarSource;
 import io.gotomautic.bridge.http.HttpTransport;
@@ -21,13 +22,14 @@ import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.Outbox;
+import io.gotomautic.bridge.sync.InboundRegistrations;
 import io.gotomautic.bridge.sync.PullCycle;
 import io.gotomautic.bridge.sync.Reconciler;
 import org.apache.camel.CamelContext;
 
 /** The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. */
 public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions,
-                    WebhookReceiver webhookReceiver) {
+                    WebhookReceiver webhookReceiver, InboundRegistrations inboundRegistrations) {
 
     public static Beans create(Settings settings, Database database, CamelContext camel) {
         DataSource ds = database.dataSource();
@@ -50,6 +52,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
-                new WebhookReceiver(ds, settings.get("mautic.webhook-secret")));
+                new WebhookReceiver(ds, settings.get("mautic.webhook-secret")),
+                new InboundRegistrations(ds, new Registrar(goTo, Clock.systemUTC()), reconciler));
     }
 }

@@ -128,7 +128,7 @@ public class GoToClient {
                 return answer == null ? JSON.nullNode() : answer;
             }
             throw new GoToException(r.status(), errorCode(answer), "GoTo " + method + " " + path + " failed: HTTP " + r.status()
-                    + describe(answer), r.status() >= 500 || r.status() == 408, null);
+                    + describe(answer), r.status() >= 500 || r.status() == 408, null, answer);
         }
     }
 

@@ -9,12 +9,24 @@ public class GoToException extends RuntimeException {
     private final int status;
     private final String errorCode;
     private final boolean transientFailure;
+    private final com.fasterxml.jackson.databind.JsonNode body;
 
     public GoToException(int status, String errorCode, String message, boolean transientFailure, Throwable cause) {
+        this(status, errorCode, message, transientFailure, cause, null);
+    }
+
+    public GoToException(int status, String errorCode, String message, boolean transientFailure, Throwable cause,
+                         com.fasterxml.jackson.databind.JsonNode body) {
         super(message, cause);
         this.status = status;
         this.errorCode = errorCode;
         this.transientFailure = transientFailure;
+        this.body = body;
+    }
+
+    /** GoTo's error body, when it sent JSON (a 409 duplicate carries the registrant's key). */
+    public java.util.Optional<com.fasterxml.jackson.databind.JsonNode> body() {
+        return java.util.Optional.ofNullable(body);
     }
 
     /** The HTTP status, or 0 when no answer came. */

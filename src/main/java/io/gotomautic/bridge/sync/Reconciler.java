@@ -81,6 +81,52 @@ public class Reconciler {
         }
     }
 
+    /**
+     * One person registered through the bridge (a form, a campaign): recorded as registered with its outbox row,
+     * in the caller's transaction, unless the database already has them registered or attended. The next poll
+     * then finds nothing new for them.
+     *
+     * @return the change written, or null when there was nothing to record
+     */
+    public Map<String, Object> registered(Connection c, EventSnapshot event, Participant p) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                INSERT INTO event (product, event_key, title, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (product, event_key) DO NOTHING
+                """)) {
+            st.setString(1, event.product());
+            st.setString(2, event.eventKey());
+            st.setString(3, event.title());
+            st.setTimestamp(4, ts(event.startsAt()));
+            st.setTimestamp(5, ts(event.endsAt()));
+            st.executeUpdate();
+        }
+        Known before = known(c, event).get(p.email().toLowerCase(Locale.ROOT));
+        Map<String, Object> change;
+        long id;
+        if (before == null) {
+            id = newIds(c, 1).get(0);
+            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                addInsert(insert, id, event, p, RegistrationState.REGISTERED, 0);
+                insert.executeBatch();
+            }
+            change = change(event, p.email(), p.firstName(), p.lastName(), p.registrantKey(), p.joinUrl(),
+                    RegistrationState.REGISTERED, null, 0, Map.of());
+        } else if (before.state() == RegistrationState.CANCELLED) {
+            id = before.id();
+            try (PreparedStatement update = c.prepareStatement(UPDATE)) {
+                addUpdate(update, id, p, orElse(p.registrantKey(), before.registrantKey()), orElse(p.joinUrl(), before.joinUrl()),
+                        RegistrationState.REGISTERED, before.minutes());
+                update.executeBatch();
+            }
+            change = change(event, p.email(), p.firstName(), p.lastName(), orElse(p.registrantKey(), before.registrantKey()),
+                    orElse(p.joinUrl(), before.joinUrl()), RegistrationState.REGISTERED, before.state(), before.minutes(), Map.of());
+        } else {
+            return null;
+        }
+        outbox(c, List.of(change), List.of(id));
+        return change;
+    }
+
     private Outcome apply(Connection c, EventSnapshot event) throws SQLException {
         List<Map<String, Object>> changes = new ArrayList<>();
         saveEvent(c, event);

@@ -1,0 +1,115 @@
+package io.gotomautic.bridge.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.gotomautic.bridge.Bridge;
+import io.gotomautic.bridge.TestBridge;
+import io.gotomautic.bridge.TestDatabase;
+import io.gotomautic.bridge.sandbox.GoToSimulator;
+import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
+import io.gotomautic.bridge.sandbox.GoToWebinars;
+import io.gotomautic.bridge.sandbox.MauticDemo;
+import io.gotomautic.bridge.sandbox.MauticSimulator;
+import io.gotomautic.bridge.sandbox.MauticState;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A Mautic form with the goto_webinar field, submitted in the Mautic simulator: the signed webhook reaches the
+ * running service, the person is registered in the GoTo simulator, and the join URL comes back to the contact.
+ */
+class FormRegistrationTest {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    GoToSimulator goTo;
+    MauticSimulator mautic;
+    MauticState state;
+    Bridge bridge;
+    long webinar;
+    Instant starts = Instant.now().plus(Duration.ofDays(5));
+
+    @BeforeEach
+    void start() throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+        }
+        goTo = GoToSimulator.start(0, "client", "secret", "refresh");
+        mautic = MauticSimulator.start(0, "api", "pass");
+        MauticDemo.seed(mautic);
+        state = mautic.state();
+        webinar = goTo.state().webinars().add(GoToWebinars.webinar("Spring launch").times(TimeRange.of(starts, Duration.ofHours(1)))).key();
+        Map<String, String> s = new HashMap<>(DB.settings());
+        s.putAll(Map.of("goto.api-url", goTo.baseUrl(), "goto.auth-url", goTo.baseUrl(), "goto.client-id", "client",
+                "goto.client-secret", "secret", "goto.refresh-token", "refresh", "mautic.url", mautic.baseUrl(),
+                "mautic.username", "api", "mautic.password", "pass", "mautic.webhook-secret", "hook-secret"));
+        s.put("bridge.push.interval", "200ms");
+        bridge = TestBridge.start(s);
+        String port = bridge.camelContext().resolvePropertyPlaceholders("{{bridge.http.port}}");
+        mautic.registerHook("http://127.0.0.1:" + port + "/webhooks/mautic", "hook-secret",
+                "mautic.form_on_submit", "mautic.lead_post_save_new", "mautic.lead_post_save_update");
+    }
+
+    @AfterEach
+    void stop() {
+        bridge.close();
+        goTo.close();
+        mautic.close();
+    }
+
+    private static String deadLetters() throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(string_agg(reason, ' | '), '') FROM dead_letter WHERE source = 'inbox'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void aFormSubmissionRegistersInGoToAndTheJoinUrlComesBackToTheContact() throws Exception {
+        mautic.submitForm("gotowebinar", Map.of("email", "New.Person@Example.com", "firstname", "New", "lastname", "Person",
+                "goto_webinar", String.valueOf(webinar)));
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(goTo.state().webinars().registrants(webinar)).singleElement()
+                        .satisfies(r -> assertThat(r.email()).isEqualTo("new.person@example.com")));
+        var registrant = goTo.state().webinars().registrants(webinar).get(0);
+        String segment = "GoToWebinar · Spring launch · " + starts.atOffset(ZoneOffset.UTC).toLocalDate() + " · registered";
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var contact = state.contactByEmail("new.person@example.com").orElseThrow();
+            assertThat(contact.field("goto_join_url")).isEqualTo(registrant.joinUrl());
+            assertThat(contact.field("goto_registrant_key")).isEqualTo(String.valueOf(registrant.key()));
+            assertThat(state.segmentByName(segment)).hasValueSatisfying(sg ->
+                    assertThat(state.segmentMembers(sg.id())).contains(contact.id()));
+        });
+
+        // submitted again (or echoed back by our own contact writes): GoTo's 409 means already registered
+        mautic.submitForm("gotowebinar", Map.of("email", "new.person@example.com", "goto_webinar", String.valueOf(webinar)));
+        Thread.sleep(3000);
+        assertThat(goTo.state().webinars().registrants(webinar)).hasSize(1);
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void anUnknownEventAndAMissingEmailBecomeDeadLettersWithTheirReason() throws Exception {
+        mautic.submitForm("gotowebinar", Map.of("email", "who@example.com", "goto_webinar", "123456789"));
+        mautic.submitForm("gotowebinar", Map.of("firstname", "Anonymous", "goto_webinar", String.valueOf(webinar)));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(deadLetters())
+                .contains("GoTo has no webinar with key 123456789")
+                .contains("has no email: nobody to register for webinar " + webinar));
+        assertThat(goTo.state().webinars().registrants(webinar)).isEmpty();
+    }
+}
