@@ -16,6 +16,7 @@ import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.TrainingSource;
 import io.gotomautic.bridge.gotoapi.WebinarSource;
 import io.gotomautic.bridge.http.HttpTransport;
+import io.gotomautic.bridge.mautic.CampaignHookReceiver;
 import io.gotomautic.bridge.mautic.EventOptions;
 import io.gotomautic.bridge.mautic.MauticClient;
 import io.gotomautic.bridge.mautic.MauticPush;
@@ -29,7 +30,8 @@ import org.apache.camel.CamelContext;
 
 /** The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. */
 public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions,
-                    WebhookReceiver webhookReceiver, InboundRegistrations inboundRegistrations) {
+                    WebhookReceiver webhookReceiver, CampaignHookReceiver campaignHookReceiver,
+                    InboundRegistrations inboundRegistrations) {
 
     public static Beans create(Settings settings, Database database, CamelContext camel) {
         DataSource ds = database.dataSource();
@@ -53,6 +55,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret")),
+                new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
                 new InboundRegistrations(ds, new Registrar(goTo, Clock.systemUTC()), reconciler));
     }
 }

@@ -62,6 +62,7 @@ public final class Bridge implements AutoCloseable {
         p.put("bridge.goto.enabled", String.valueOf(Parts.configured(settings, "GoTo API")));
         p.put("bridge.mautic.enabled", String.valueOf(Parts.configured(settings, "Mautic API")));
         p.put("bridge.webhooks.enabled", String.valueOf(Parts.configured(settings, "Mautic webhooks")));
+        p.put("bridge.campaign.enabled", String.valueOf(Parts.configured(settings, "Campaign hooks")));
         for (String product : Settings.PRODUCTS) {
             p.put("bridge.poll." + product + ".ms", String.valueOf(settings.pollInterval(product).toMillis()));
         }

@@ -42,6 +42,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("mauticPush", beans.mauticPush());
         camel.getRegistry().bind("eventOptions", beans.eventOptions());
         camel.getRegistry().bind("webhookReceiver", beans.webhookReceiver());
+        camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());
         camel.getRegistry().bind("inboundRegistrations", beans.inboundRegistrations());
     }
 

@@ -4,12 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +20,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gotomautic.bridge.store.Inbox;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,11 +36,11 @@ public class WebhookReceiver {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final DataSource dataSource;
+    private final Inbox inbox;
     private final byte[] secret;
 
     public WebhookReceiver(DataSource dataSource, String secret) {
-        this.dataSource = dataSource;
+        this.inbox = new Inbox(dataSource);
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -81,9 +79,7 @@ public class WebhookReceiver {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("stored", stored);
         result.put("duplicates", events.size() - stored);
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(write(result));
+        Responses.json(exchange, 200, result);
     }
 
     /**
@@ -119,13 +115,10 @@ public class WebhookReceiver {
 
     private int store(List<ObjectNode> events) throws SQLException {
         int stored = 0;
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO inbox (source, delivery_key, payload) VALUES ('mautic-webhook', ?, ?) ON CONFLICT DO NOTHING")) {
-            for (ObjectNode event : events) {
-                String payload = write(event);
-                st.setString(1, event.path("type").asText() + ":" + sha256(payload));
-                st.setString(2, payload);
-                stored += st.executeUpdate();
+        for (ObjectNode event : events) {
+            String payload = Responses.write(event);
+            if (inbox.store("mautic-webhook", event.path("type").asText() + ":" + Inbox.sha256(payload), payload)) {
+                stored++;
             }
         }
         return stored;
@@ -142,24 +135,6 @@ public class WebhookReceiver {
     }
 
     private static void answer(Exchange exchange, int status, String error) {
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(write(Map.of("error", error)));
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String write(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
+        Responses.json(exchange, status, Map.of("error", error));
     }
 }

@@ -82,12 +82,23 @@ public class InboundRegistrations {
 
     private void handle(Connection c, long id, JsonNode event) throws SQLException {
         String type = event.path("type").asText();
+        if (type.equals("campaign")) {
+            // the campaign's parameters: action, email, firstname, lastname, event_key
+            String product = event.path("action").asText().equals("register-training") ? "training" : "webinar";
+            String key = event.path("event_key").asText("").trim();
+            if (key.isEmpty()) {
+                throw new GoToException(0, "NoEvent", "campaign " + event.path("action").asText() + " for contact "
+                        + event.path("contact_id").asText("?") + " names no event_key", false, null);
+            }
+            register(c, id, product, key, event, "campaign action for contact " + event.path("contact_id").asText("?"));
+            return;
+        }
         if (type.equals("mautic.form_on_submit")) {
             JsonNode results = event.path("submission").path("results");
             for (String[] f : EVENT_FIELDS) {
                 String key = results.path(f[0]).asText("").trim();
                 if (!key.isEmpty()) {
-                    register(c, id, f[1], key, results, event);
+                    register(c, id, f[1], key, results, "form submission " + event.path("submission").path("id").asText("?"));
                     return;
                 }
             }
@@ -96,17 +107,17 @@ public class InboundRegistrations {
         done(c, id);
     }
 
-    private void register(Connection c, long id, String product, String key, JsonNode results, JsonNode event) throws SQLException {
-        String email = results.path("email").asText("").trim();
+    /** @param person email, firstname, lastname, as a form's results and a campaign's parameters both name them */
+    private void register(Connection c, long id, String product, String key, JsonNode person, String what) throws SQLException {
+        String email = person.path("email").asText("").trim();
         if (email.isEmpty()) {
-            throw new GoToException(0, "NoEmail", "form submission " + event.path("submission").path("id").asText("?")
-                    + " has no email: nobody to register for " + product + " " + key, false, null);
+            throw new GoToException(0, "NoEmail", what + " has no email: nobody to register for " + product + " " + key, false, null);
         }
         Registrar.Registration r = registrar.register(product, key, email.toLowerCase(Locale.ROOT),
-                results.path("firstname").asText(null), results.path("lastname").asText(null));
+                person.path("firstname").asText(null), person.path("lastname").asText(null));
         reconciler.registered(c, r.event(), r.person());
         done(c, id);
-        LOG.info("Registered {} for {} {} ({}) from a Mautic form", email, product, key, r.event().title());
+        LOG.info("Registered {} for {} {} ({}) from a {}", email, product, key, r.event().title(), what);
     }
 
     private static void done(Connection c, long id) throws SQLException {

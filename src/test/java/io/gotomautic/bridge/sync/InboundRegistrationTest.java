@@ -2,6 +2,10 @@ package io.gotomautic.bridge.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -27,10 +31,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A Mautic form with the goto_webinar field, submitted in the Mautic simulator: the signed webhook reaches the
- * running service, the person is registered in the GoTo simulator, and the join URL comes back to the contact.
+ * Registration from Mautic on the running service: a form with the goto_webinar field submitted in the Mautic
+ * simulator (its signed webhook), and campaign "send a webhook" calls; the person is registered in the GoTo
+ * simulator and the join URL comes back to the contact.
  */
-class FormRegistrationTest {
+class InboundRegistrationTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
@@ -57,6 +62,7 @@ class FormRegistrationTest {
                 "goto.client-secret", "secret", "goto.refresh-token", "refresh", "mautic.url", mautic.baseUrl(),
                 "mautic.username", "api", "mautic.password", "pass", "mautic.webhook-secret", "hook-secret"));
         s.put("bridge.push.interval", "200ms");
+        s.put("bridge.inbound-token", "campaign-token");
         bridge = TestBridge.start(s);
         String port = bridge.camelContext().resolvePropertyPlaceholders("{{bridge.http.port}}");
         mautic.registerHook("http://127.0.0.1:" + port + "/webhooks/mautic", "hook-secret",
@@ -68,6 +74,16 @@ class FormRegistrationTest {
         bridge.close();
         goTo.close();
         mautic.close();
+    }
+
+    private HttpResponse<String> campaign(String token, String contentType, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + bridge.camelContext().resolvePropertyPlaceholders("{{bridge.http.port}}") + "/hooks/campaign"))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("X-Bridge-Token", token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String deadLetters() throws Exception {
@@ -111,5 +127,51 @@ class FormRegistrationTest {
                 .contains("GoTo has no webinar with key 123456789")
                 .contains("has no email: nobody to register for webinar " + webinar));
         assertThat(goTo.state().webinars().registrants(webinar)).isEmpty();
+    }
+
+    @Test
+    void aCampaignActionRegistersTheContactFormEncodedOrJson() throws Exception {
+        var training = goTo.state().trainings().add("Workshop", "", "UTC", TimeRange.of(starts, Duration.ofHours(2)));
+        HttpResponse<String> form = campaign("campaign-token", "application/x-www-form-urlencoded",
+                "action=register-webinar&contact_id=7&email=Camp%40example.com&firstname=Cam&lastname=Paign&event_key=" + webinar);
+        assertThat(form.statusCode()).isEqualTo(200);
+        assertThat(form.body()).isEqualTo("{\"stored\":true}");
+        assertThat(form.headers().firstValue("email")).as("form fields are not echoed").isEmpty();
+        HttpResponse<String> json = campaign("campaign-token", "application/json",
+                "{\"action\":\"register-training\",\"contact_id\":\"8\",\"email\":\"json@example.com\",\"event_key\":\""
+                        + training.key() + "\"}");
+        assertThat(json.statusCode()).isEqualTo(200);
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(goTo.state().webinars().registrants(webinar)).singleElement()
+                    .satisfies(r -> assertThat(r.email()).isEqualTo("camp@example.com"));
+            assertThat(goTo.state().trainings().registrants(training.key())).singleElement()
+                    .satisfies(r -> assertThat(r.email()).isEqualTo("json@example.com"));
+            assertThat(state.contactByEmail("camp@example.com")).hasValueSatisfying(c ->
+                    assertThat(c.field("goto_join_url")).isEqualTo(goTo.state().webinars().registrants(webinar).get(0).joinUrl()));
+        });
+    }
+
+    @Test
+    void aWrongTokenIs401AndAnUnknownActionOrBadBodyIs400() throws Exception {
+        String body = "action=register-webinar&email=x%40example.com&event_key=" + webinar;
+        HttpResponse<String> missing = campaign(null, "application/x-www-form-urlencoded", body);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.body()).contains("missing X-Bridge-Token");
+        assertThat(campaign("nope", "application/x-www-form-urlencoded", body).statusCode()).isEqualTo(401);
+        HttpResponse<String> unknown = campaign("campaign-token", "application/x-www-form-urlencoded", "action=dance&email=x%40example.com");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("unknown action \\\"dance\\\"");
+        assertThat(campaign("campaign-token", "application/json", "{not json").statusCode()).isEqualTo(400);
+        Thread.sleep(1500);
+        assertThat(goTo.state().webinars().registrants(webinar)).isEmpty();
+    }
+
+    @Test
+    void aCampaignCallWithoutEmailBecomesADeadLetter() throws Exception {
+        assertThat(campaign("campaign-token", "application/x-www-form-urlencoded",
+                "action=register-webinar&contact_id=9&event_key=" + webinar).statusCode()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(deadLetters()).contains("campaign action for contact 9 has no email"));
     }
 }
