@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import org.slf4j.Logger;
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Works the inbox, oldest first, one row per transaction (rows locked with SKIP LOCKED, so instances share the
- * work): a form submission with a {@code goto_webinar} or {@code goto_training} field registers the submitter
- * for that event through the shared rate limiter, and the registration, its outbox row (join URL and registrant
+ * work): a campaign action, a form submission with a {@code goto_webinar} or {@code goto_training} field, or a
+ * contact whose such field holds an event key registers the person for that event through the shared rate limiter, and the registration, its outbox row (join URL and registrant
  * key back to the contact) and the inbox row's completion commit together. A passing failure waits and is tried
  * again; one no retry can mend becomes a dead letter with its reason.
  */
@@ -93,6 +94,10 @@ public class InboundRegistrations {
             register(c, id, product, key, event, "campaign action for contact " + event.path("contact_id").asText("?"));
             return;
         }
+        if (type.equals("mautic.lead_post_save_update") || type.equals("mautic.lead_post_save_new")) {
+            contact(c, id, event.path("contact"));
+            return;
+        }
         if (type.equals("mautic.form_on_submit")) {
             JsonNode results = event.path("submission").path("results");
             for (String[] f : EVENT_FIELDS) {
@@ -105,6 +110,50 @@ public class InboundRegistrations {
         }
         // an event the bridge has nothing to do for: done
         done(c, id);
+    }
+
+    /**
+     * A contact whose {@code goto_webinar} / {@code goto_training} field holds an event key is registered for it.
+     * The bridge's own contact writes come back here too (Mautic sends every save): a person the database already
+     * has registered is left alone, with no GoTo call, so nothing loops.
+     */
+    private void contact(Connection c, long id, JsonNode contact) throws SQLException {
+        JsonNode fields = contact.path("fields");
+        for (String[] f : EVENT_FIELDS) {
+            String key = value(fields, f[0]);
+            String email = value(fields, "email").toLowerCase(Locale.ROOT);
+            if (!key.isEmpty() && !email.isEmpty() && !registered(c, f[1], key, email)) {
+                ObjectNode person = JSON.createObjectNode().put("email", email)
+                        .put("firstname", value(fields, "firstname")).put("lastname", value(fields, "lastname"));
+                register(c, id, f[1], key, person, "contact " + contact.path("id").asText("?"));
+                return;
+            }
+        }
+        done(c, id);
+    }
+
+    /** A field's value from Mautic's grouped contact fields ({@code core}, {@code social}, …). */
+    private static String value(JsonNode fields, String alias) {
+        for (JsonNode group : fields) {
+            JsonNode field = group.path(alias);
+            if (field.isObject()) {
+                return field.path("value").asText("").trim();
+            }
+        }
+        return "";
+    }
+
+    private static boolean registered(Connection c, String product, String key, String email) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT 1 FROM registration WHERE product = ? AND event_key = ? AND lower(email) = ? AND state <> 'cancelled'
+                """)) {
+            st.setString(1, product);
+            st.setString(2, key);
+            st.setString(3, email);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /** @param person email, firstname, lastname, as a form's results and a campaign's parameters both name them */

@@ -174,4 +174,28 @@ class InboundRegistrationTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(deadLetters()).contains("campaign action for contact 9 has no email"));
     }
+
+    @Test
+    void aContactWhoseGoToWebinarFieldIsSetIsRegisteredAndOurOwnWritesDoNotLoop() throws Exception {
+        long id = state.upsertContact(Map.of("email", "field@example.com", "firstname", "Fay", "lastname", "Field")).id();
+        String auth = java.util.Base64.getEncoder().encodeToString("api:pass".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> edit = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(mautic.baseUrl() + "/api/contacts/" + id + "/edit"))
+                .header("Authorization", "Basic " + auth).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"goto_webinar\":\"" + webinar + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(edit.statusCode()).isEqualTo(200);
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var registrants = goTo.state().webinars().registrants(webinar);
+            assertThat(registrants).hasSize(1);
+            assertThat(state.contact(id).orElseThrow().field("goto_join_url")).isEqualTo(registrants.get(0).joinUrl());
+        });
+        // the bridge's own write of the join URL came back as lead_post_save_update: it registered nobody again
+        Thread.sleep(2500);
+        assertThat(goTo.calls().count("POST /G2W/rest/v2/organizers/{organizerKey}/webinars/{webinarKey}/registrants")).isEqualTo(1);
+        assertThat(mautic.deliveries().stream().filter(d -> d.eventTypes().contains("mautic.lead_post_save_update")).count())
+                .as("echoes of our own writes").isGreaterThanOrEqualTo(2);
+        assertThat(deadLetters()).isEmpty();
+    }
 }
