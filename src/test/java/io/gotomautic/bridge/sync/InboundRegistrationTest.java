@@ -127,6 +127,17 @@ class InboundRegistrationTest {
                 .contains("GoTo has no webinar with key 123456789")
                 .contains("has no email: nobody to register for webinar " + webinar));
         assertThat(goTo.state().webinars().registrants(webinar)).isEmpty();
+
+        // the cause mended (the webinar now exists), the dead letter is replayed and the person registered
+        long created = goTo.state().webinars().add(GoToWebinars.webinar("Late addition").key(123456789L)
+                .times(TimeRange.of(starts, Duration.ofHours(1)))).key();
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM dead_letter WHERE reason LIKE '%123456789%'")) {
+            rs.next();
+            assertThat(new io.gotomautic.bridge.store.DeadLetters(bridge.database().dataSource()).replay(rs.getLong(1))).hasSize(1);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(goTo.state().webinars().registrants(created))
+                .singleElement().satisfies(r -> assertThat(r.email()).isEqualTo("who@example.com")));
     }
 
     @Test
