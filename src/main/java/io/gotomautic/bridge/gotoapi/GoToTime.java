@@ -5,12 +5,31 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /** GoTo's date-times: ISO 8601, usually UTC with {@code Z}, sometimes with an offset like {@code +0000}. */
 final class GoToTime {
 
     private static final DateTimeFormatter COMPACT_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX");
 
     private GoToTime() {
+    }
+
+    /** The earliest start and latest end of an event's {@code times}; both null when it lists none. */
+    record Span(Instant start, Instant end) {
+    }
+
+    /** @param startField {@code startTime} in GoToWebinar, {@code startDate} in GoToTraining (likewise the end) */
+    static Span span(JsonNode times, String startField, String endField) {
+        Instant start = null;
+        Instant end = null;
+        for (JsonNode t : times) {
+            Instant s = parse(t.path(startField).asText());
+            Instant e = parse(t.path(endField).asText());
+            start = start == null || s.isBefore(start) ? s : start;
+            end = end == null || e.isAfter(end) ? e : end;
+        }
+        return new Span(start, end);
     }
 
     static Instant parse(String text) {

@@ -1,8 +1,6 @@
 package io.gotomautic.bridge.gotoapi;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -20,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.http.HttpTransportException;
+import io.gotomautic.bridge.store.Hashes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +134,7 @@ public class GoToTokens {
 
     /** The refresh token to use: the stored one, unless the operator has configured another since. */
     private String storedRefreshToken() {
-        String hash = sha256(configuredRefreshToken);
+        String hash = Hashes.sha256(configuredRefreshToken);
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement st = c.prepareStatement(
                     "SELECT refresh_token FROM goto_credential WHERE client_id = ? AND configured_hash = ?")) {
@@ -173,14 +171,6 @@ public class GoToTokens {
             st.executeUpdate();
         } catch (SQLException e) {
             throw new GoToException(0, "database", "cannot store the new GoTo refresh token: " + e.getMessage(), true, e);
-        }
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

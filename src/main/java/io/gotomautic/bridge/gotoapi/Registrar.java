@@ -47,14 +47,9 @@ public class Registrar {
     private Registration register(String product, String key, String path, String titleField, String startField,
                                   String endField, Map<String, String> person, String email) {
         JsonNode event = known(product, key, path);
-        Instant start = null;
-        Instant end = null;
-        for (JsonNode t : event.path("times")) {
-            Instant s = GoToTime.parse(t.path(startField).asText());
-            Instant e = GoToTime.parse(t.path(endField).asText());
-            start = start == null || s.isBefore(start) ? s : start;
-            end = end == null || e.isAfter(end) ? e : end;
-        }
+        GoToTime.Span span = GoToTime.span(event.path("times"), startField, endField);
+        Instant start = span.start();
+        Instant end = span.end();
         Instant now = clock.instant();
         if (end != null && end.isBefore(now)) {
             throw new GoToException(400, "EventOver", product + " " + key + " (" + event.path(titleField).asText() + ") ended at " + end

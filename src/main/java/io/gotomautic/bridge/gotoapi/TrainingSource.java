@@ -52,16 +52,9 @@ public class TrainingSource implements EventSource {
     public List<EventRef> events(Instant from, Instant to) {
         Map<String, EventRef> listed = new LinkedHashMap<>();
         for (JsonNode training : client.get(BASE + client.organizer().key() + "/trainings")) {
-            Instant start = null;
-            Instant end = null;
-            for (JsonNode t : training.path("times")) {
-                Instant s = GoToTime.parse(t.path("startDate").asText());
-                Instant e = GoToTime.parse(t.path("endDate").asText());
-                start = start == null || s.isBefore(start) ? s : start;
-                end = end == null || e.isAfter(end) ? e : end;
-            }
+            GoToTime.Span span = GoToTime.span(training.path("times"), "startDate", "endDate");
             String key = training.path("trainingKey").asText();
-            listed.put(key, new EventRef(key, training.path("name").asText(), start, end));
+            listed.put(key, new EventRef(key, training.path("name").asText(), span.start(), span.end()));
         }
         for (EventRef t : known.unsettled(product(), from, to)) {
             listed.putIfAbsent(t.key(), t);

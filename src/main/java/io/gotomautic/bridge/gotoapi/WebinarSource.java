@@ -40,15 +40,8 @@ public class WebinarSource implements EventSource {
         String path = BASE + client.organizer().key() + "/webinars?fromTime=" + time(from) + "&toTime=" + time(to) + "&size=" + PAGE;
         List<EventRef> events = new ArrayList<>();
         for (JsonNode webinar : Paging.embedded(client, path, "webinars")) {
-            Instant start = null;
-            Instant end = null;
-            for (JsonNode t : webinar.path("times")) {
-                Instant s = GoToTime.parse(t.path("startTime").asText());
-                Instant e = GoToTime.parse(t.path("endTime").asText());
-                start = start == null || s.isBefore(start) ? s : start;
-                end = end == null || e.isAfter(end) ? e : end;
-            }
-            events.add(new EventRef(webinar.path("webinarKey").asText(), webinar.path("subject").asText(), start, end));
+            GoToTime.Span span = GoToTime.span(webinar.path("times"), "startTime", "endTime");
+            events.add(new EventRef(webinar.path("webinarKey").asText(), webinar.path("subject").asText(), span.start(), span.end()));
         }
         return events;
     }

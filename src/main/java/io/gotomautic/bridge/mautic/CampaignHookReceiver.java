@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.store.Hashes;
 import io.gotomautic.bridge.store.Inbox;
 import org.apache.camel.Exchange;
 
@@ -67,7 +68,7 @@ public class CampaignHookReceiver {
         }
         params.put("type", "campaign");
         String payload = Responses.write(params);
-        boolean stored = inbox.store("mautic-campaign", "campaign:" + Inbox.sha256(payload), payload);
+        boolean stored = inbox.store("mautic-campaign", "campaign:" + Hashes.sha256(payload), payload);
         Responses.json(exchange, 200, Map.of("stored", stored));
     }
 }

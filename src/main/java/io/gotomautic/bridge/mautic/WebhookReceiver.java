@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gotomautic.bridge.store.Hashes;
 import io.gotomautic.bridge.store.Inbox;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -117,7 +118,7 @@ public class WebhookReceiver {
         int stored = 0;
         for (ObjectNode event : events) {
             String payload = Responses.write(event);
-            if (inbox.store("mautic-webhook", event.path("type").asText() + ":" + Inbox.sha256(payload), payload)) {
+            if (inbox.store("mautic-webhook", event.path("type").asText() + ":" + Hashes.sha256(payload), payload)) {
                 stored++;
             }
         }

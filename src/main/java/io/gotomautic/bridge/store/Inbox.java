@@ -1,12 +1,8 @@
 package io.gotomautic.bridge.store;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.HexFormat;
 
 import javax.sql.DataSource;
 
@@ -27,15 +23,6 @@ public class Inbox {
             st.setString(2, key);
             st.setString(3, payload);
             return st.executeUpdate() == 1;
-        }
-    }
-
-    /** A stable key for content that carries no id of its own. */
-    public static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
