@@ -6,6 +6,7 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.gotoapi.GoToClient;
 import io.gotomautic.bridge.gotoapi.GoToTokens;
@@ -13,6 +14,7 @@ import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.gotoapi.AssistSource;
 import io.gotomautic.bridge.gotoapi.MeetingSource;
 import io.gotomautic.bridge.gotoapi.Registrar;
+import io.gotomautic.bridge.gotoapi.SessionLinks;
 import io.gotomautic.bridge.gotoapi.TrainingSource;
 import io.gotomautic.bridge.gotoapi.WebinarSource;
 import io.gotomautic.bridge.http.HttpTransport;
@@ -40,7 +42,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         GoToTokens tokens = new GoToTokens(gotoHttp, ds, settings.get("goto.auth-url"), settings.get("goto.client-id"),
                 settings.get("goto.client-secret"), settings.get("goto.refresh-token"), Clock.systemUTC());
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
-        RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit());
+        RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit());
         GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, settings.get("goto.api-url"), 5);
         Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"));
         PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo), new TrainingSource(goTo, reconciler::unsettled),
@@ -56,6 +58,8 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret")),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
-                new InboundRegistrations(ds, new Registrar(goTo, Clock.systemUTC()), reconciler));
+                new InboundRegistrations(ds, new Registrar(goTo, Clock.systemUTC()),
+                        new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
+                        FormRules.of(settings), settings.optional("bridge.organizer-email")));
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.QueueMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -48,6 +49,11 @@ public final class Bridge implements AutoCloseable {
             main.start();
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new IllegalStateException("Camel did not start; see the log above");
+            }
+            io.micrometer.core.instrument.MeterRegistry metrics = main.getCamelContext().getRegistry()
+                    .findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
+            if (metrics != null) {
+                QueueMetrics.register(metrics, database.dataSource());
             }
             return new Bridge(database, main);
         } catch (Exception | Error e) {

@@ -98,6 +98,7 @@ public final class Settings {
 
     private void validate() {
         rateLimit();
+        burstLimit();
         url("goto.api-url");
         url("goto.auth-url");
         optionalUrl("mautic.url");
@@ -128,6 +129,10 @@ public final class Settings {
             }
         });
         Parts.of(this);
+        FormRules.of(this);
+        optional("bridge.organizer-email").filter(e -> !EmailAddress.valid(e)).ifPresent(e -> {
+            throw new SettingsException("bridge.organizer-email", "\"" + e + "\" is not an email address");
+        });
     }
 
     /** The value, or the empty string when the key is unknown. */
@@ -143,6 +148,11 @@ public final class Settings {
 
     public RateLimit rateLimit() {
         return RateLimit.parse("goto.rate-limit", get("goto.rate-limit"));
+    }
+
+    /** GoTo's own per-second limit, kept besides {@code goto.rate-limit} so a full budget is not spent in one burst. */
+    public RateLimit burstLimit() {
+        return RateLimit.parse("goto.burst-limit", get("goto.burst-limit"));
     }
 
     public Duration pollInterval(String product) {
@@ -201,6 +211,17 @@ public final class Settings {
 
     public Optional<URI> optionalUrl(String key) {
         return optional(key).map(x -> url(key));
+    }
+
+    /** The keys that start with {@code prefix}, without it, e.g. {@code bridge.forms.} → {@code 12.product}. */
+    public Map<String, String> under(String prefix) {
+        Map<String, String> found = new java.util.TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                found.put(k.substring(prefix.length()), v);
+            }
+        });
+        return found;
     }
 
     /** Every key and value, for Camel's property placeholders. */

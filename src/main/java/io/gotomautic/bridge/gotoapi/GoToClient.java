@@ -83,13 +83,15 @@ public class GoToClient {
         boolean refreshed = false;
         int throttled = 0;
         while (true) {
+            // the token first: a token request takes a while, and a call counted long before it leaves could
+            // reach GoTo in a later window than the limiter counted it in
+            String token = tokens.accessToken();
             try {
                 limiter.acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new GoToException(0, "interrupted", method + " " + path + " interrupted", true, e);
             }
-            String token = tokens.accessToken();
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Authorization", "Bearer " + token);
             headers.put("Accept", "application/json");

@@ -7,26 +7,37 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import javax.sql.DataSource;
 
 import io.gotomautic.bridge.config.RateLimit;
 
 /**
- * The rate limit of one GoTo connection, shared by every thread and every instance through PostgreSQL: a
- * sliding log of the calls in the last period, so no window of that length ever holds more than the limit,
- * and a pause that a 429 puts on every caller. Callers block in {@link #acquire()} until they may call.
+ * The rate limits of one GoTo connection, shared by every thread and every instance through PostgreSQL: a
+ * sliding log of the calls in the longest period, so no window of any limit's length ever holds more than that
+ * limit (e.g. 100 per minute and, as GoTo itself counts, 10 per second), and a pause that a 429 puts on every
+ * caller. Callers block in {@link #acquire()} until they may call.
  */
 public class RateLimiter {
 
+    /**
+     * GoTo counts a call when it arrives, this limiter when it leaves; network and scheduling delay differ from call
+     * to call, so each window is kept this much longer than its period, or a call leaving just after a window
+     * opens could land in GoTo's previous one.
+     */
+    static final Duration ARRIVAL_SLACK = Duration.ofMillis(100);
+
     private final DataSource dataSource;
     private final String connection;
-    private final RateLimit limit;
+    private final List<RateLimit> limits;
+    private final Duration longest;
 
-    public RateLimiter(DataSource dataSource, String connection, RateLimit limit) {
+    public RateLimiter(DataSource dataSource, String connection, RateLimit... limits) {
         this.dataSource = dataSource;
         this.connection = connection;
-        this.limit = limit;
+        this.limits = List.of(limits);
+        this.longest = this.limits.stream().map(RateLimit::period).max(Duration::compareTo).orElseThrow();
     }
 
     /** Blocks until one more call fits in the window, and counts it. */
@@ -75,22 +86,30 @@ public class RateLimiter {
                 }
             }
         }
-        Instant windowStart = now.minus(limit.period());
         try (PreparedStatement st = c.prepareStatement("DELETE FROM goto_call WHERE connection = ? AND called_at <= ?")) {
             st.setString(1, connection);
-            st.setTimestamp(2, Timestamp.from(windowStart));
+            st.setTimestamp(2, Timestamp.from(now.minus(longest).minus(ARRIVAL_SLACK)));
             st.executeUpdate();
         }
-        try (PreparedStatement st = c.prepareStatement(
-                "SELECT count(*), min(called_at) FROM goto_call WHERE connection = ?")) {
-            st.setString(1, connection);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                if (rs.getInt(1) >= limit.calls()) {
-                    Instant oldest = rs.getTimestamp(2).toInstant();
-                    return Duration.between(now, oldest.plus(limit.period())).plusMillis(1);
+        Duration wait = Duration.ZERO;
+        for (RateLimit limit : limits) {
+            // the calls in this limit's window: when they are as many as it allows, wait for the oldest to leave it
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT called_at FROM goto_call WHERE connection = ? AND called_at > ? ORDER BY called_at DESC OFFSET ? LIMIT 1")) {
+                st.setString(1, connection);
+                Duration window = limit.period().plus(ARRIVAL_SLACK);
+                st.setTimestamp(2, Timestamp.from(now.minus(window)));
+                st.setInt(3, limit.calls() - 1);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        Duration w = Duration.between(now, rs.getTimestamp(1).toInstant().plus(window)).plusMillis(1);
+                        wait = w.compareTo(wait) > 0 ? w : wait;
+                    }
                 }
             }
+        }
+        if (!wait.isZero()) {
+            return wait;
         }
         try (PreparedStatement st = c.prepareStatement("INSERT INTO goto_call (connection, called_at) VALUES (?, ?)")) {
             st.setString(1, connection);
@@ -115,8 +134,8 @@ public class RateLimiter {
         }
     }
 
-    public RateLimit limit() {
-        return limit;
+    public List<RateLimit> limits() {
+        return limits;
     }
 
     /** The database's clock, so instances with skewed clocks still share one window. */

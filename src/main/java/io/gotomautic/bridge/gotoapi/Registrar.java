@@ -1,11 +1,15 @@
 package io.gotomautic.bridge.gotoapi;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gotomautic.bridge.sync.EventSnapshot;
@@ -14,7 +18,10 @@ import io.gotomautic.bridge.sync.EventSnapshot.Standing;
 
 /**
  * Registers a person for a GoToWebinar or GoToTraining event. Registering is idempotent: a 409 (already
- * registered) yields the existing registrant, taken from the 409 body or looked up by email.
+ * registered) yields the existing registrant, taken from the 409 body or looked up by email. A webinar's required
+ * fields and questions must be answered from the answers given, else the registration is refused before GoTo is
+ * called, naming the question. What GoTo says about an event is kept a few minutes, so a burst of registrations
+ * for one event costs one call each.
  */
 public class Registrar {
 
@@ -22,31 +29,108 @@ public class Registrar {
     public record Registration(EventSnapshot event, Participant person) {
     }
 
+    /** How long an event's details and registration questions are reused. */
+    private static final Duration KEEP = Duration.ofMinutes(5);
+    /** Fields every registration carries; the others are answered from the request. */
+    private static final Set<String> BASIC_FIELDS = Set.of("firstName", "lastName", "email");
+
+    private record Known(JsonNode event, JsonNode form, Instant fetched) {
+    }
+
     private final GoToClient client;
     private final Clock clock;
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
 
     public Registrar(GoToClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
     }
 
-    /** @throws GoToException permanent for an unknown or past event or a refused registration, transient otherwise */
-    public Registration register(String product, String eventKey, String email, String firstName, String lastName) {
+    /**
+     * @param answers registration answers by GoTo question key, or by standard field name ({@code organization}, …)
+     * @throws GoToException permanent for an unknown or past event, an unanswered required question or a refused
+     *                       registration, transient otherwise
+     */
+    public Registration register(String product, String eventKey, String email, String firstName, String lastName,
+                                 Map<String, String> answers) {
         String organizer = client.organizer().key();
         return switch (product) {
-            case "webinar" -> register(product, eventKey, "/G2W/rest/v2/organizers/" + organizer + "/webinars/" + eventKey,
-                    "subject", "startTime", "endTime",
-                    Map.of("firstName", nonBlank(firstName), "lastName", nonBlank(lastName), "email", email), email);
-            case "training" -> register(product, eventKey, "/G2T/rest/organizers/" + organizer + "/trainings/" + eventKey,
-                    "name", "startDate", "endDate",
-                    Map.of("givenName", nonBlank(firstName), "surname", nonBlank(lastName), "email", email), email);
+            case "webinar" -> {
+                String path = "/G2W/rest/v2/organizers/" + organizer + "/webinars/" + eventKey;
+                Known k = known(product, eventKey, path, true);
+                Map<String, Object> person = new LinkedHashMap<>(Map.of("firstName", nonBlank(firstName), "lastName",
+                        nonBlank(lastName), "email", email));
+                answer(product, eventKey, k, answers, person);
+                yield register(product, eventKey, path, k.event(), "subject", "startTime", "endTime", person, email);
+            }
+            case "training" -> {
+                String path = "/G2T/rest/organizers/" + organizer + "/trainings/" + eventKey;
+                yield register(product, eventKey, path, known(product, eventKey, path, false).event(), "name", "startDate",
+                        "endDate", Map.of("givenName", nonBlank(firstName), "surname", nonBlank(lastName), "email", email), email);
+            }
             default -> throw new IllegalArgumentException("people register for webinars and trainings, not for a " + product);
         };
     }
 
-    private Registration register(String product, String key, String path, String titleField, String startField,
-                                  String endField, Map<String, String> person, String email) {
-        JsonNode event = known(product, key, path);
+    /** Puts the webinar's required fields and its questions into the registration, or refuses, naming what is missing. */
+    private static void answer(String product, String key, Known k, Map<String, String> answers, Map<String, Object> person) {
+        String event = product + " " + key + " (" + k.event().path("subject").asText() + ")";
+        for (JsonNode f : k.form().path("fields")) {
+            String field = f.path("field").asText();
+            String given = answers.get(field);
+            if (given != null && !BASIC_FIELDS.contains(field)) {
+                person.put(field, choice(event, field, f.path("answers"), given, null));
+            } else if (given == null && f.path("required").asBoolean() && !BASIC_FIELDS.contains(field)) {
+                throw unmapped(event, "field \"" + field + "\"", field);
+            }
+        }
+        List<Map<String, Object>> responses = new ArrayList<>();
+        for (JsonNode q : k.form().path("questions")) {
+            String questionKey = q.path("questionKey").asText();
+            String given = answers.get(questionKey);
+            String question = "question \"" + q.path("question").asText() + "\" (question key " + questionKey + ")";
+            if (given == null) {
+                if (q.path("required").asBoolean()) {
+                    throw unmapped(event, question, questionKey);
+                }
+                continue;
+            }
+            JsonNode choices = q.path("answers");
+            if (choices.isArray() && !choices.isEmpty()) {
+                responses.add(Map.of("questionKey", q.path("questionKey"), "answerKey", choice(event, question, choices, given, "answerKey")));
+            } else {
+                responses.add(Map.of("questionKey", q.path("questionKey"), "responseText", given));
+            }
+        }
+        if (!responses.isEmpty()) {
+            person.put("responses", responses);
+        }
+    }
+
+    /** A multiple-choice answer as GoTo wants it (its text for a field, its key for a question); free text as given. */
+    private static Object choice(String event, String what, JsonNode choices, String given, String keyField) {
+        if (!choices.isArray() || choices.isEmpty()) {
+            return given;
+        }
+        List<String> offered = new ArrayList<>();
+        for (JsonNode c : choices) {
+            String text = c.isTextual() ? c.asText() : c.path("answer").asText();
+            offered.add(text);
+            if (text.equalsIgnoreCase(given.trim()) || (keyField != null && c.path(keyField).asText().equals(given.trim()))) {
+                return keyField == null ? text : c.path(keyField);
+            }
+        }
+        throw new GoToException(400, "UnknownAnswer", event + ": \"" + given + "\" is not one of the answers to " + what + ": "
+                + String.join(", ", offered), false, null);
+    }
+
+    private static GoToException unmapped(String event, String what, String key) {
+        return new GoToException(400, "UnmappedQuestion", event + " requires an answer to its " + what
+                + ", and nothing maps one: set bridge.forms.<form>.question." + key + " to the form field that answers it", false, null);
+    }
+
+    private Registration register(String product, String key, String path, JsonNode event, String titleField, String startField,
+                                  String endField, Map<String, ?> person, String email) {
         GoToTime.Span span = GoToTime.span(event.path("times"), startField, endField);
         Instant start = span.start();
         Instant end = span.end();
@@ -64,22 +148,31 @@ public class Registrar {
             }
             registrant = existing(path, e.body().orElse(null), email);
         }
-        Participant p = new Participant(email, person.getOrDefault("firstName", person.get("givenName")),
-                person.getOrDefault("lastName", person.get("surname")), registrant.path("registrantKey").asText(),
+        Participant p = new Participant(email, String.valueOf(person.containsKey("firstName") ? person.get("firstName") : person.get("givenName")),
+                String.valueOf(person.containsKey("lastName") ? person.get("lastName") : person.get("surname")),
+                registrant.path("registrantKey").asText(),
                 registrant.path("joinUrl").asText(null), Standing.REGISTERED, new LinkedHashMap<>());
         return new Registration(new EventSnapshot(product, key, event.path(titleField).asText(), start, end, List.of(), List.of(p),
                 false, now), p);
     }
 
-    private JsonNode known(String product, String key, String path) {
+    /** The event (and a webinar's registration fields and questions), from GoTo or from the last few minutes. */
+    private Known known(String product, String key, String path, boolean questions) {
+        Instant now = clock.instant();
+        Known k = known.get(path);
+        if (k != null && k.fetched().plus(KEEP).isAfter(now)) {
+            return k;
+        }
         try {
-            return client.get(path);
+            k = new Known(client.get(path), questions ? client.get(path + "/registrants/fields") : null, now);
         } catch (GoToException e) {
             if (e.status() == 404) {
                 throw new GoToException(404, "UnknownEvent", "GoTo has no " + product + " with key " + key, false, e);
             }
             throw e;
         }
+        known.put(path, k);
+        return k;
     }
 
     /** Already registered: the registrant from the 409 body when it says which, else found by email. */

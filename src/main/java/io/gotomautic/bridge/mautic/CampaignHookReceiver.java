@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 import javax.sql.DataSource;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.store.Hashes;
 import io.gotomautic.bridge.store.Inbox;
+import io.gotomautic.bridge.sync.InboundRequest;
 import org.apache.camel.Exchange;
 
 /**
@@ -25,8 +25,6 @@ import org.apache.camel.Exchange;
 public class CampaignHookReceiver {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The actions this version carries out; the link emails come later and are refused until then. */
-    static final Set<String> ACTIONS = Set.of("register-webinar", "register-training");
 
     private final Inbox inbox;
     private final byte[] token;
@@ -60,10 +58,11 @@ public class CampaignHookReceiver {
                 return;
             }
         }
-        String action = params.getOrDefault("action", "");
-        if (!ACTIONS.contains(action)) {
-            Responses.json(exchange, 400, Map.of("error", "unknown action \"" + action + "\"; this version takes "
-                    + String.join(", ", new java.util.TreeSet<>(ACTIONS))));
+        try {
+            // what can be told without GoTo is told now; the rest is the inbox worker's
+            InboundRequest.campaign(params);
+        } catch (InboundRequest.Invalid e) {
+            Responses.json(exchange, 400, Map.of("error", e.getMessage()));
             return;
         }
         params.put("type", "campaign");

@@ -185,18 +185,19 @@ public class MauticClient {
 
     /**
      * Sends the email to the contact with tokens ({@code name} or {@code {name}}, written {@code {name}} in the email).
-     * False when Mautic answers {@code success: false}, which it does with a 200.
+     *
+     * @throws MauticException permanent when Mautic answers {@code success: false} (with a 200) or 404 (no such
+     *                         email or contact): no retry would change its mind
      */
-    public boolean sendEmail(long emailId, long contactId, Map<String, String> tokens) {
+    public void sendEmail(long emailId, long contactId, Map<String, String> tokens) {
         JsonNode answer = call("POST", "/api/emails/" + emailId + "/contact/" + contactId + "/send",
                 Map.of("tokens", tokens == null ? Map.of() : tokens));
-        if (answer.path("success").asBoolean(false)) {
-            return true;
+        if (!answer.path("success").asBoolean(false)) {
+            JsonNode failed = answer.path("failed");
+            throw new MauticException(200, "Mautic did not send email " + emailId + " to contact " + contactId + ": "
+                    + (failed.isTextual() ? failed.asText() : failed.isMissingNode() ? "no reason given" : failed.toString()),
+                    false, null, null);
         }
-        JsonNode failed = answer.path("failed");
-        LOG.warn("Mautic did not send email {} to contact {}: {}", emailId, contactId,
-                failed.isTextual() ? failed.asText() : failed.isMissingNode() ? "no reason given" : failed.toString());
-        return false;
     }
 
     public void addToCampaign(long campaignId, long contactId) {

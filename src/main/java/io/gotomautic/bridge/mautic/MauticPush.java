@@ -78,6 +78,7 @@ public class MauticPush {
 
     private final MauticClient client;
     private final Outbox outbox;
+    private final LinkEmails emails;
     private final DataSource dataSource;
     private final int batch;
     private final boolean utm;
@@ -96,6 +97,7 @@ public class MauticPush {
     public MauticPush(MauticClient client, Outbox outbox, DataSource dataSource, int batch, boolean utm, boolean notes) {
         this.client = client;
         this.outbox = outbox;
+        this.emails = new LinkEmails(client, outbox);
         this.dataSource = dataSource;
         this.batch = batch;
         this.utm = utm;
@@ -112,7 +114,38 @@ public class MauticPush {
         return outbox.drain(batch, this::push);
     }
 
+    /**
+     * Rows in order: each run of registration changes is pushed as one batch, each link email on its own after the
+     * changes queued before it (so the contact has its join URL when the email goes). Stops at the first row that
+     * must wait.
+     */
     private int push(List<Outbox.Row> rows) throws SQLException {
+        int done = 0;
+        int from = 0;
+        while (from < rows.size()) {
+            if (rows.get(from).kind().equals(LinkEmails.KIND)) {
+                if (!emails.send(rows.get(from))) {
+                    return done;
+                }
+                done++;
+                from++;
+                continue;
+            }
+            int to = from;
+            while (to < rows.size() && !rows.get(to).kind().equals(LinkEmails.KIND)) {
+                to++;
+            }
+            int pushed = changes(rows.subList(from, to));
+            done += pushed;
+            if (pushed < to - from) {
+                return done;
+            }
+            from = to;
+        }
+        return done;
+    }
+
+    private int changes(List<Outbox.Row> rows) throws SQLException {
         List<Change> changes = new ArrayList<>();
         for (Outbox.Row row : rows) {
             changes.add(new Change(row, read(row.payload())));

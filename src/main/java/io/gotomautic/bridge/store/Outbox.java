@@ -85,6 +85,15 @@ public class Outbox {
         return rows;
     }
 
+    /** Queues a change in the caller's transaction, so it is queued exactly when the state it comes from is written. */
+    public static void add(Connection c, String kind, String payload) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO outbox (kind, payload) VALUES (?, ?::jsonb)")) {
+            st.setString(1, kind);
+            st.setString(2, payload);
+            st.executeUpdate();
+        }
+    }
+
     public void delivered(List<Long> ids) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
                 "UPDATE outbox SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE id = ANY (?)")) {

@@ -4,39 +4,49 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Locale;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
+import io.gotomautic.bridge.gotoapi.SessionLinks;
+import io.gotomautic.bridge.mautic.LinkEmails;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Works the inbox, oldest first, one row per transaction (rows locked with SKIP LOCKED, so instances share the
- * work): a campaign action, a form submission with a {@code goto_webinar} or {@code goto_training} field, or a
- * contact whose such field holds an event key registers the person for that event through the shared rate limiter, and the registration, its outbox row (join URL and registrant
- * key back to the contact) and the inbox row's completion commit together. A passing failure waits and is tried
- * again; one no retry can mend becomes a dead letter with its reason.
+ * work). Each row's requests ({@link InboundRequest}: a campaign action, a form submission, a contact whose
+ * {@code goto_webinar} / {@code goto_training} field names an event) are carried out through the shared GoTo rate
+ * limiter: registering the person, or creating the meeting or assist session whose link is emailed. What they
+ * produce (the registration and its outbox rows, the link email, the organizer's start link) and the inbox row's
+ * completion commit together. A passing failure waits and is tried again; one no retry can mend becomes a dead
+ * letter with its reason.
  */
 public class InboundRegistrations {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboundRegistrations.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[][] EVENT_FIELDS = {{"goto_webinar", "webinar"}, {"goto_training", "training"}};
 
     private final DataSource dataSource;
     private final Registrar registrar;
+    private final SessionLinks sessions;
     private final Reconciler reconciler;
+    private final FormRules forms;
+    private final Optional<String> organizerEmail;
 
-    public InboundRegistrations(DataSource dataSource, Registrar registrar, Reconciler reconciler) {
+    /** @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email}) */
+    public InboundRegistrations(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
+                                FormRules forms, Optional<String> organizerEmail) {
         this.dataSource = dataSource;
         this.registrar = registrar;
+        this.sessions = sessions;
         this.reconciler = reconciler;
+        this.forms = forms;
+        this.organizerEmail = organizerEmail;
     }
 
     /** Handles due inbox rows until none is left or {@code limit} are done; returns how many were handled. */
@@ -61,15 +71,25 @@ public class InboundRegistrations {
                 }
                 long id = rs.getLong(1);
                 String payload = rs.getString(2);
+                // a failure undoes the row's partial work but keeps the row locked while its outcome is written
+                java.sql.Savepoint before = c.setSavepoint();
                 try {
-                    handle(c, id, JSON.readTree(payload));
+                    for (InboundRequest r : InboundRequest.of(JSON.readTree(payload), forms)) {
+                        carryOut(c, id, r);
+                    }
+                    done(c, id);
                 } catch (GoToException e) {
+                    c.rollback(before);
                     if (e.isTransient()) {
                         retryLater(c, id, e.getMessage());
                     } else {
                         dead(c, id, payload, e.getMessage());
                     }
+                } catch (InboundRequest.Invalid e) {
+                    c.rollback(before);
+                    dead(c, id, payload, e.getMessage());
                 } catch (java.io.IOException | RuntimeException e) {
+                    c.rollback(before);
                     dead(c, id, payload, "cannot be handled: " + e.getMessage());
                 }
                 c.commit();
@@ -81,66 +101,60 @@ public class InboundRegistrations {
         }
     }
 
-    private void handle(Connection c, long id, JsonNode event) throws SQLException {
-        String type = event.path("type").asText();
-        if (type.equals("campaign")) {
-            // the campaign's parameters: action, email, firstname, lastname, event_key
-            String product = event.path("action").asText().equals("register-training") ? "training" : "webinar";
-            String key = event.path("event_key").asText("").trim();
-            if (key.isEmpty()) {
-                throw new GoToException(0, "NoEvent", "campaign " + event.path("action").asText() + " for contact "
-                        + event.path("contact_id").asText("?") + " names no event_key", false, null);
-            }
-            register(c, id, product, key, event, "campaign action for contact " + event.path("contact_id").asText("?"));
-            return;
+    private void carryOut(Connection c, long id, InboundRequest r) throws SQLException {
+        switch (r.action()) {
+            case REGISTER -> register(c, r);
+            case MEETING_LINK -> link(c, id, r, sessions.meeting(r.subject().isEmpty() ? "Meeting with " + name(r) : r.subject()));
+            case ASSIST_LINK -> link(c, id, r, sessions.assist(name(r), r.email()));
         }
-        if (type.equals("mautic.lead_post_save_update") || type.equals("mautic.lead_post_save_new")) {
-            contact(c, id, event.path("contact"));
-            return;
-        }
-        if (type.equals("mautic.form_on_submit")) {
-            JsonNode results = event.path("submission").path("results");
-            for (String[] f : EVENT_FIELDS) {
-                String key = results.path(f[0]).asText("").trim();
-                if (!key.isEmpty()) {
-                    register(c, id, f[1], key, results, "form submission " + event.path("submission").path("id").asText("?"));
-                    return;
-                }
-            }
-        }
-        // an event the bridge has nothing to do for: done
-        done(c, id);
     }
 
     /**
-     * A contact whose {@code goto_webinar} / {@code goto_training} field holds an event key is registered for it.
-     * The bridge's own contact writes come back here too (Mautic sends every save): a person the database already
-     * has registered is left alone, with no GoTo call, so nothing loops.
+     * Registers the person, records the registration (its outbox rows write the join URL back to the contact) and
+     * queues the confirmation email. A contact save for someone already registered is the echo of the bridge's own
+     * write (Mautic sends every save back): left alone, with no GoTo call, so nothing loops.
      */
-    private void contact(Connection c, long id, JsonNode contact) throws SQLException {
-        JsonNode fields = contact.path("fields");
-        for (String[] f : EVENT_FIELDS) {
-            String key = value(fields, f[0]);
-            String email = value(fields, "email").toLowerCase(Locale.ROOT);
-            if (!key.isEmpty() && !email.isEmpty() && !registered(c, f[1], key, email)) {
-                ObjectNode person = JSON.createObjectNode().put("email", email)
-                        .put("firstname", value(fields, "firstname")).put("lastname", value(fields, "lastname"));
-                register(c, id, f[1], key, person, "contact " + contact.path("id").asText("?"));
-                return;
-            }
+    private void register(Connection c, InboundRequest r) throws SQLException {
+        if (r.source() == InboundRequest.Source.CONTACT && registered(c, r.product(), r.eventKey(), r.email())) {
+            return;
         }
-        done(c, id);
+        Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), r.email(), r.firstName(), r.lastName(),
+                r.answers());
+        reconciler.registered(c, reg.event(), reg.person());
+        LOG.info("Registered {} for {} {} ({}) from a {}", r.email(), r.product(), r.eventKey(), reg.event().title(), r.origin());
+        if (r.emailId() != null) {
+            LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), reg.person().joinUrl(), false,
+                    r.product() + " " + r.eventKey() + " for " + r.email());
+        }
     }
 
-    /** A field's value from Mautic's grouped contact fields ({@code core}, {@code social}, …). */
-    private static String value(JsonNode fields, String alias) {
-        for (JsonNode group : fields) {
-            JsonNode field = group.path(alias);
-            if (field.isObject()) {
-                return field.path("value").asText("").trim();
-            }
+    /**
+     * The join link goes to the contact; the start link, which lets its holder host the session, is stored and logged
+     * for the organizer, and mailed to {@code bridge.organizer-email} when that is set.
+     */
+    private void link(Connection c, long id, InboundRequest r, SessionLinks.Link link) throws SQLException {
+        String about = r.product() + " " + link.key() + " for " + (r.email() == null ? "contact " + r.contactId() : r.email());
+        LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), link.joinUrl(), false, about);
+        try (PreparedStatement st = c.prepareStatement("""
+                INSERT INTO organizer_link (product, session_key, join_url, start_url, for_email, inbox_id) VALUES (?, ?, ?, ?, ?, ?)
+                """)) {
+            st.setString(1, r.product());
+            st.setString(2, link.key());
+            st.setString(3, link.joinUrl());
+            st.setString(4, link.startUrl());
+            st.setString(5, r.email());
+            st.setLong(6, id);
+            st.executeUpdate();
         }
-        return "";
+        LOG.info("Created GoTo {} {} ({}); the organizer starts it at {}", r.product(), link.key(), r.origin(), link.startUrl());
+        if (organizerEmail.isPresent() && link.startUrl() != null) {
+            LinkEmails.queue(c, r.emailId(), null, organizerEmail.get(), r.product(), link.startUrl(), true, about + ", organizer's start link");
+        }
+    }
+
+    private static String name(InboundRequest r) {
+        String name = (r.firstName() + " " + r.lastName()).trim();
+        return name.isEmpty() ? (r.email() == null ? "contact " + r.contactId() : r.email()) : name;
     }
 
     private static boolean registered(Connection c, String product, String key, String email) throws SQLException {
@@ -154,19 +168,6 @@ public class InboundRegistrations {
                 return rs.next();
             }
         }
-    }
-
-    /** @param person email, firstname, lastname, as a form's results and a campaign's parameters both name them */
-    private void register(Connection c, long id, String product, String key, JsonNode person, String what) throws SQLException {
-        String email = person.path("email").asText("").trim();
-        if (email.isEmpty()) {
-            throw new GoToException(0, "NoEmail", what + " has no email: nobody to register for " + product + " " + key, false, null);
-        }
-        Registrar.Registration r = registrar.register(product, key, email.toLowerCase(Locale.ROOT),
-                person.path("firstname").asText(null), person.path("lastname").asText(null));
-        reconciler.registered(c, r.event(), r.person());
-        done(c, id);
-        LOG.info("Registered {} for {} {} ({}) from a {}", email, product, key, r.event().title(), what);
     }
 
     private static void done(Connection c, long id) throws SQLException {

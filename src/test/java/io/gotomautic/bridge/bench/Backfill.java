@@ -133,6 +133,7 @@ public final class Backfill {
         env.put("GOTO_CLIENT_SECRET", "bench");
         env.put("GOTO_REFRESH_TOKEN", "bench");
         env.put("GOTO_RATE_LIMIT", "100000/1s");
+        env.put("GOTO_BURST_LIMIT", "100000/1s");
         env.put("MAUTIC_URL", mautic.baseUrl());
         env.put("MAUTIC_USERNAME", "bench");
         env.put("MAUTIC_PASSWORD", "bench");

@@ -90,11 +90,41 @@ class SettingsTest {
         "mautic.auth=token                | mautic.auth: \"token\" is neither basic nor oauth2",
         "goto.client-id=abc               | goto.client-secret, goto.refresh-token: are empty, but the GoTo API needs all of",
         "mautic.url=https://m.example.com | mautic.url: is set but mautic.username and mautic.password are empty",
+        "goto.burst-limit=10              | goto.burst-limit: \"10\" is not a rate",
+        "bridge.forms.signup.product=meeting | bridge.forms.signup.product: \"meeting\" is neither webinar nor training",
+        "bridge.forms.signup.event-key=123   | bridge.forms.signup.event-key: a fixed event needs bridge.forms.signup.product",
+        "bridge.forms.signup.email-id=first  | bridge.forms.signup.email-id: \"first\" is not the id of a Mautic email",
+        "bridge.forms.signup.emailfield=x    | bridge.forms.signup.emailfield: unknown key; a form takes email-field, email-id,",
+        "bridge.forms.signup.question.42=    | bridge.forms.signup.question.42: name the form field that answers the question",
+        "bridge.forms.signup=webinar         | bridge.forms.signup: name a form and a key",
+        "bridge.organizer-email=host         | bridge.organizer-email: \"host\" is not an email address",
     })
     void aBadSettingNamesItsKeyAndWhatIsWrong(String setting, String message) throws IOException {
         assertThatThrownBy(() -> load(setting + "\n", Map.of(), new Properties()))
                 .isInstanceOf(SettingsException.class)
                 .hasMessageStartingWith(message)
                 .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void formRulesAreFoundByIdOrAliasWithTheirDefaults() throws IOException {
+        Settings s = load("""
+                bridge.forms.12.product = training
+                bridge.forms.12.event-key = 777
+                bridge.forms.signup.email-field = work_email
+                bridge.forms.signup.question.organization = company
+                bridge.forms.signup.email-id = 5
+                """, Map.of(), new Properties());
+        FormRules rules = FormRules.of(s);
+        FormRules.Rule byId = rules.forForm("12", "whatever");
+        assertThat(byId.product()).contains("training");
+        assertThat(byId.eventKey()).contains("777");
+        assertThat(byId.emailField()).isEqualTo("email");
+        FormRules.Rule byAlias = rules.forForm("99", "signup");
+        assertThat(byAlias.emailField()).isEqualTo("work_email");
+        assertThat(byAlias.firstnameField()).isEqualTo("firstname");
+        assertThat(byAlias.questions()).containsExactly(Map.entry("organization", "company"));
+        assertThat(byAlias.emailId()).contains(5L);
+        assertThat(rules.forForm("3", "other")).isSameAs(FormRules.DEFAULT);
     }
 }

@@ -66,14 +66,15 @@ class RateLimiterTest {
         assertThat(elapsedMs).as("35 calls at 10/s need three full windows").isGreaterThanOrEqualTo(2900);
         List<Long> sorted = new ArrayList<>(granted);
         Collections.sort(sorted);
-        // measured in this JVM, a little after the database counted each call: allow 50 ms of that lag
-        long window = TimeUnit.MILLISECONDS.toNanos(950);
+        // the limiter keeps each window 100 ms longer than its period (GoTo counts arrivals); measured in this JVM,
+        // a little after the database counted each call, the full period holds no more than the limit
+        long window = TimeUnit.MILLISECONDS.toNanos(1000);
         for (int i = 0; i < sorted.size(); i++) {
             int j = i;
             while (j < sorted.size() && sorted.get(j) - sorted.get(i) < window) {
                 j++;
             }
-            assertThat(j - i).as("calls within 950 ms from call " + i).isLessThanOrEqualTo(10);
+            assertThat(j - i).as("calls within 1000 ms from call " + i).isLessThanOrEqualTo(10);
         }
     }
 
@@ -87,6 +88,21 @@ class RateLimiterTest {
             assertThat(b.tryAcquire()).isZero();
         }
         assertThat(a.tryAcquire()).isBetween(Duration.ofSeconds(55), Duration.ofSeconds(61));
+    }
+
+    @Test
+    void theShortWindowSpreadsABurstAndTheLongOneCapsTheTotal() throws Exception {
+        RateLimiter limiter = new RateLimiter(database.dataSource(), "two", new RateLimit(5, Duration.ofMinutes(1)),
+                new RateLimit(2, Duration.ofMillis(400)));
+        assertThat(limiter.tryAcquire()).isZero();
+        assertThat(limiter.tryAcquire()).isZero();
+        // the third waits for the short window, not the minute
+        assertThat(limiter.tryAcquire()).isBetween(Duration.ofMillis(1), Duration.ofMillis(501));
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire();
+        }
+        // five in the minute: the sixth waits for the long window
+        assertThat(limiter.tryAcquire()).isBetween(Duration.ofSeconds(58), Duration.ofSeconds(61));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.gotomautic.bridge.mautic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
@@ -299,8 +300,7 @@ class MauticClientTest {
         long email = state.addEmail("Confirmation", "You are in", "<p>{webinar_url}</p>", true).id();
         long id = contact("mail@example.com");
 
-        assertThat(mautic.sendEmail(email, id, Map.of("webinar_url", "https://example.com/join/1", "{starts}", "15:00 CET")))
-                .isTrue();
+        mautic.sendEmail(email, id, Map.of("webinar_url", "https://example.com/join/1", "{starts}", "15:00 CET"));
         assertThat(state.emailSends()).singleElement().satisfies(s -> {
             assertThat(s.emailId()).isEqualTo(email);
             assertThat(s.contactId()).isEqualTo(id);
@@ -310,7 +310,14 @@ class MauticClientTest {
         });
 
         sim.emailSendFailure("mailer down");
-        assertThat(mautic.sendEmail(email, id, Map.of())).isFalse();
+        assertThatThrownBy(() -> mautic.sendEmail(email, id, Map.of())).isInstanceOfSatisfying(MauticException.class, e -> {
+            assertThat(e.isTransient()).isFalse();
+            assertThat(e.getMessage()).isEqualTo("Mautic did not send email " + email + " to contact " + id + ": mailer down");
+        });
+        assertThatThrownBy(() -> mautic.sendEmail(email, 999_999, Map.of())).isInstanceOfSatisfying(MauticException.class, e -> {
+            assertThat(e.status()).isEqualTo(404);
+            assertThat(e.isTransient()).isFalse();
+        });
     }
 
     // ---- fields ----

@@ -10,89 +10,21 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.Map;
 
 import io.gotomautic.bridge.Bridge;
-import io.gotomautic.bridge.TestBridge;
-import io.gotomautic.bridge.TestDatabase;
-import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
 import io.gotomautic.bridge.sandbox.GoToWebinars;
-import io.gotomautic.bridge.sandbox.MauticDemo;
-import io.gotomautic.bridge.sandbox.MauticSimulator;
-import io.gotomautic.bridge.sandbox.MauticState;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Registration from Mautic on the running service: a form with the goto_webinar field submitted in the Mautic
  * simulator (its signed webhook), and campaign "send a webhook" calls; the person is registered in the GoTo
  * simulator and the join URL comes back to the contact.
  */
-class InboundRegistrationTest {
-
-    @RegisterExtension
-    static final TestDatabase DB = new TestDatabase();
-
-    GoToSimulator goTo;
-    MauticSimulator mautic;
-    MauticState state;
-    Bridge bridge;
-    long webinar;
-    Instant starts = Instant.now().plus(Duration.ofDays(5));
-
-    @BeforeEach
-    void start() throws Exception {
-        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-        }
-        goTo = GoToSimulator.start(0, "client", "secret", "refresh");
-        mautic = MauticSimulator.start(0, "api", "pass");
-        MauticDemo.seed(mautic);
-        state = mautic.state();
-        webinar = goTo.state().webinars().add(GoToWebinars.webinar("Spring launch").times(TimeRange.of(starts, Duration.ofHours(1)))).key();
-        Map<String, String> s = new HashMap<>(DB.settings());
-        s.putAll(Map.of("goto.api-url", goTo.baseUrl(), "goto.auth-url", goTo.baseUrl(), "goto.client-id", "client",
-                "goto.client-secret", "secret", "goto.refresh-token", "refresh", "mautic.url", mautic.baseUrl(),
-                "mautic.username", "api", "mautic.password", "pass", "mautic.webhook-secret", "hook-secret"));
-        s.put("bridge.push.interval", "200ms");
-        s.put("bridge.inbound-token", "campaign-token");
-        bridge = TestBridge.start(s);
-        String port = bridge.camelContext().resolvePropertyPlaceholders("{{bridge.http.port}}");
-        mautic.registerHook("http://127.0.0.1:" + port + "/webhooks/mautic", "hook-secret",
-                "mautic.form_on_submit", "mautic.lead_post_save_new", "mautic.lead_post_save_update");
-    }
-
-    @AfterEach
-    void stop() {
-        bridge.close();
-        goTo.close();
-        mautic.close();
-    }
-
-    private HttpResponse<String> campaign(String token, String contentType, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + bridge.camelContext().resolvePropertyPlaceholders("{{bridge.http.port}}") + "/hooks/campaign"))
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("X-Bridge-Token", token);
-        }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String deadLetters() throws Exception {
-        try (Connection c = DB.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT coalesce(string_agg(reason, ' | '), '') FROM dead_letter WHERE source = 'inbox'")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
+class InboundRegistrationTest extends InboundTestBase {
 
     @Test
     void aFormSubmissionRegistersInGoToAndTheJoinUrlComesBackToTheContact() throws Exception {
@@ -116,16 +48,16 @@ class InboundRegistrationTest {
         mautic.submitForm("gotowebinar", Map.of("email", "new.person@example.com", "goto_webinar", String.valueOf(webinar)));
         Thread.sleep(3000);
         assertThat(goTo.state().webinars().registrants(webinar)).hasSize(1);
-        assertThat(deadLetters()).isEmpty();
+        assertThat(deadLetters("inbox")).isEmpty();
     }
 
     @Test
     void anUnknownEventAndAMissingEmailBecomeDeadLettersWithTheirReason() throws Exception {
         mautic.submitForm("gotowebinar", Map.of("email", "who@example.com", "goto_webinar", "123456789"));
         mautic.submitForm("gotowebinar", Map.of("firstname", "Anonymous", "goto_webinar", String.valueOf(webinar)));
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(deadLetters())
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(deadLetters("inbox"))
                 .contains("GoTo has no webinar with key 123456789")
-                .contains("has no email: nobody to register for webinar " + webinar));
+                .contains("of form gotowebinar (field email) has no email: nobody to register or send to"));
         assertThat(goTo.state().webinars().registrants(webinar)).isEmpty();
 
         // the cause mended (the webinar now exists), the dead letter is replayed and the person registered
@@ -179,11 +111,25 @@ class InboundRegistrationTest {
     }
 
     @Test
-    void aCampaignCallWithoutEmailBecomesADeadLetter() throws Exception {
-        assertThat(campaign("campaign-token", "application/x-www-form-urlencoded",
-                "action=register-webinar&contact_id=9&event_key=" + webinar).statusCode()).isEqualTo(200);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(deadLetters()).contains("campaign action for contact 9 has no email"));
+    void whatACampaignCallLacksIsToldAtOnceWith400AndNothingIsStored() throws Exception {
+        String form = "application/x-www-form-urlencoded";
+        HttpResponse<String> noEmail = campaign("campaign-token", form, "action=register-webinar&contact_id=9&event_key=" + webinar);
+        assertThat(noEmail.statusCode()).isEqualTo(400);
+        assertThat(noEmail.body()).contains("register-webinar for contact 9 has no email");
+        HttpResponse<String> badEmail = campaign("campaign-token", form, "action=register-webinar&email=not-an-address&event_key=1");
+        assertThat(badEmail.statusCode()).isEqualTo(400);
+        assertThat(badEmail.body()).contains("invalid email address \\\"not-an-address\\\"");
+        HttpResponse<String> noEvent = campaign("campaign-token", form, "action=register-training&contact_id=9&email=a%40example.com");
+        assertThat(noEvent.statusCode()).isEqualTo(400);
+        assertThat(noEvent.body()).contains("register-training for contact 9 names no event_key");
+        HttpResponse<String> noEmailId = campaign("campaign-token", form, "action=meeting-link&contact_id=9&email=a%40example.com");
+        assertThat(noEmailId.statusCode()).isEqualTo(400);
+        assertThat(noEmailId.body()).contains("meeting-link for contact 9 names no email_id");
+        try (Connection c = DB.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM inbox")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero();
+        }
     }
 
     @Test
@@ -207,6 +153,6 @@ class InboundRegistrationTest {
         assertThat(goTo.calls().count("POST /G2W/rest/v2/organizers/{organizerKey}/webinars/{webinarKey}/registrants")).isEqualTo(1);
         assertThat(mautic.deliveries().stream().filter(d -> d.eventTypes().contains("mautic.lead_post_save_update")).count())
                 .as("echoes of our own writes").isGreaterThanOrEqualTo(2);
-        assertThat(deadLetters()).isEmpty();
+        assertThat(deadLetters("inbox")).isEmpty();
     }
 }

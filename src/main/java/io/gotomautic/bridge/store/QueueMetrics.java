@@ -1,0 +1,45 @@
+package io.gotomautic.bridge.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The queues as Prometheus gauges, read from the database at each scrape, so every instance reports the cluster's
+ * figures: {@code bridge_dead_letters{source}} (not yet replayed), {@code bridge_inbox_pending},
+ * {@code bridge_outbox_pending}. A database that cannot answer reports NaN.
+ */
+public final class QueueMetrics {
+
+    private QueueMetrics() {
+    }
+
+    public static void register(MeterRegistry registry, DataSource dataSource) {
+        for (String source : new String[] {"inbox", "outbox"}) {
+            Gauge.builder("bridge.dead.letters", () -> count(dataSource,
+                            "SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL AND source = '" + source + "'"))
+                    .description("Dead letters not yet replayed: work that failed for a reason no retry mends")
+                    .tag("source", source).register(registry);
+        }
+        Gauge.builder("bridge.inbox.pending", () -> count(dataSource, "SELECT count(*) FROM inbox WHERE status = 'pending'"))
+                .description("Stored webhook deliveries and campaign calls not yet carried out").register(registry);
+        Gauge.builder("bridge.outbox.pending", () -> count(dataSource, "SELECT count(*) FROM outbox WHERE status = 'pending'"))
+                .description("Changes and emails queued for Mautic").register(registry);
+    }
+
+    private static double count(DataSource dataSource, String sql) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql);
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            return Double.NaN;
+        }
+    }
+}
