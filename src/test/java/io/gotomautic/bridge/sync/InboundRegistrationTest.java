@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Map;
 
-import io.gotomautic.bridge.Bridge;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
 import io.gotomautic.bridge.sandbox.GoToWebinars;
 import org.awaitility.Awaitility;
