@@ -100,7 +100,8 @@ public class Reconciler {
             st.setTimestamp(5, ts(event.endsAt()));
             st.executeUpdate();
         }
-        Known before = known(c, event).get(p.email().toLowerCase(Locale.ROOT));
+        String email = p.email().toLowerCase(Locale.ROOT);
+        Known before = known(c, event, email).get(email);
         Map<String, Object> change;
         long id;
         if (before == null) {
@@ -133,7 +134,7 @@ public class Reconciler {
         if (event.ended() && event.endsAt() != null && event.takenAt().isAfter(event.endsAt().plus(settleAfter))) {
             settle(c, event);
         }
-        Map<String, Known> known = known(c, event);
+        Map<String, Known> known = known(c, event, null);
         int created = 0;
         int changed = 0;
         Map<String, Boolean> seen = new HashMap<>();
@@ -287,14 +288,17 @@ public class Reconciler {
         return events;
     }
 
-    private static Map<String, Known> known(Connection c, EventSnapshot e) throws SQLException {
+    /** The event's stored registrations (only {@code email}'s when given), locked until the transaction ends. */
+    private static Map<String, Known> known(Connection c, EventSnapshot e, String email) throws SQLException {
         Map<String, Known> known = new HashMap<>();
         try (PreparedStatement st = c.prepareStatement("""
                 SELECT id, lower(email), state, minutes_attended, seconds_by_session, registrant_key, join_url
-                FROM registration WHERE product = ? AND event_key = ? FOR UPDATE
+                FROM registration WHERE product = ? AND event_key = ? AND (?::text IS NULL OR lower(email) = ?) FOR UPDATE
                 """)) {
             st.setString(1, e.product());
             st.setString(2, e.eventKey());
+            st.setString(3, email);
+            st.setString(4, email);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     known.put(rs.getString(2), new Known(rs.getLong(1), RegistrationState.of(rs.getString(3)), rs.getInt(4),
