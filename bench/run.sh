@@ -1,19 +1,48 @@
 #!/usr/bin/env bash
-# One command: builds the jar and the bench, then measures the pull sync's backfill against the simulators
-# and the local PostgreSQL (127.0.0.1:5432, user postgres). Figures go to stdout; bench/RESULTS.md keeps them.
-#   bash bench/run.sh            the recorded configurations
-#   bash bench/run.sh N W UTM NOTES LATENCY_MS   one configuration
+# One command: builds the jar and the bench, then measures the packaged service against the simulators and the
+# local PostgreSQL (127.0.0.1:5432, user postgres): the pull sync's backfill (Backfill), then the inbound path —
+# webhook acknowledgement latency under open-loop load and a burst of form submissions drained through the GoTo
+# rate limit (Inbound). Figures go to stdout; bench/RESULTS.md keeps them. The service's log goes to
+# bench/backfill.log and bench/inbound.log (emptied when that benchmark runs).
+#   bash bench/run.sh                                            everything recorded
+#   bash bench/run.sh backfill N W UTM NOTES LATENCY_MS          one backfill configuration
+#   bash bench/run.sh inbound ack [RATE SECONDS]                 acknowledgement latency (default 200 60)
+#   bash bench/run.sh inbound burst [SUBMISSIONS LIMIT SENDERS]  burst and drain (default 5000 500/10s 32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+usage() {
+  echo "usage: bash bench/run.sh [backfill N W UTM NOTES LATENCY_MS | inbound ack [RATE SECONDS] | inbound burst [SUBMISSIONS LIMIT SENDERS]]" >&2
+  exit 2
+}
+case "${1:-}" in
+  "") ;;
+  backfill) [ $# -eq 6 ] || usage ;;
+  inbound) [ "${2:-}" = ack ] || [ "${2:-}" = burst ] || usage ;;
+  *) usage ;;
+esac
 mvn -B -q -DskipTests package test-compile
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
 CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
-: > bench/backfill.log
-run() { java -Xmx512m -cp "$CP" io.gotomautic.bridge.bench.Backfill "$@"; }
-if [ $# -gt 0 ]; then
-  run "$@"
-else
-  run 100000 50 false false 10    # UTM rows off: the call budget of the batched path
-  run 10000 50 true false 10      # UTM rows on: one timeline call per registration
-  run 10000 50 true true 10       # the defaults: UTM rows and notes
-fi
+backfill() { java -Xmx512m -cp "$CP" io.gotomautic.bridge.bench.Backfill "$@"; }
+inbound() { java -Xmx512m -cp "$CP" io.gotomautic.bridge.bench.Inbound "$@"; }
+case "${1:-}" in
+  backfill)
+    shift
+    : > bench/backfill.log
+    backfill "$@"
+    ;;
+  inbound)
+    shift
+    : > bench/inbound.log
+    inbound "$@"
+    ;;
+  "")
+    : > bench/backfill.log
+    : > bench/inbound.log
+    backfill 100000 50 false false 10    # UTM rows off: the call budget of the batched path
+    backfill 10000 50 true false 10      # UTM rows on: one timeline call per registration
+    backfill 10000 50 true true 10       # the defaults: UTM rows and notes
+    inbound ack 200 60                   # webhook acknowledgement latency, 200 requests/s for 60 s
+    inbound burst 5000 500/10s           # 5,000 submissions at once, drained at the GoTo rate limit
+    ;;
+esac

@@ -181,7 +181,8 @@ public final class MauticWebhooks {
         return status;
     }
 
-    static String sign(String body, String secret) {
+    /** The Webhook-Signature Mautic sends: base64 of the HMAC-SHA256 of the raw body with the hook's secret. */
+    public static String sign(String body, String secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

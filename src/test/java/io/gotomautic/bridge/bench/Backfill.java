@@ -1,20 +1,14 @@
 package io.gotomautic.bridge.bench;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,13 +38,13 @@ public final class Backfill {
         boolean notes = Boolean.parseBoolean(args[3]);
         Duration latency = Duration.ofMillis(Long.parseLong(args[4]));
         String db = "bench_" + System.currentTimeMillis();
-        admin("CREATE DATABASE " + db);
+        BenchService.admin("CREATE DATABASE " + db);
         try (GoToSimulator goTo = GoToSimulator.start(0, "bench", "bench", "bench").rateLimit(0, Duration.ofSeconds(1));
              MauticSimulator mautic = MauticSimulator.start(0, "bench", "bench")) {
             seed(goTo, registrants, webinars);
             goTo.faults().latency(latency);
             mautic.faults().latency(latency);
-            int port = freePort();
+            int port = BenchService.freePort();
             Process bridge = start(db, port, goTo, mautic, utm, notes);
             try {
                 Instant start = Instant.now();
@@ -87,7 +81,7 @@ public final class Backfill {
                 bridge.waitFor(60, TimeUnit.SECONDS);
             }
         } finally {
-            admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            BenchService.admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
         }
     }
 
@@ -121,28 +115,10 @@ public final class Backfill {
 
     private static Process start(String db, int port, GoToSimulator goTo, MauticSimulator mautic, boolean utm, boolean notes)
             throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Path.of("target/goto-mautic-bridge.jar").toAbsolutePath().toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        var env = pb.environment();
-        env.put("BRIDGE_DB_URL", "jdbc:postgresql://127.0.0.1:5432/" + db);
-        env.put("BRIDGE_HTTP_PORT", String.valueOf(port));
-        env.put("GOTO_API_URL", goTo.baseUrl());
-        env.put("GOTO_AUTH_URL", goTo.baseUrl());
-        env.put("GOTO_CLIENT_ID", "bench");
-        env.put("GOTO_CLIENT_SECRET", "bench");
-        env.put("GOTO_REFRESH_TOKEN", "bench");
-        env.put("GOTO_RATE_LIMIT", "100000/1s");
-        env.put("GOTO_BURST_LIMIT", "100000/1s");
-        env.put("MAUTIC_URL", mautic.baseUrl());
-        env.put("MAUTIC_USERNAME", "bench");
-        env.put("MAUTIC_PASSWORD", "bench");
-        env.put("BRIDGE_POLL_WEBINAR", "15s");
-        env.put("BRIDGE_PUSH_INTERVAL", "200ms");
-        env.put("BRIDGE_TIMELINE_UTM", String.valueOf(utm));
-        env.put("BRIDGE_TIMELINE_NOTES", String.valueOf(notes));
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("bench/backfill.log").toFile()));
-        return pb.start();
+        return BenchService.start(db, port, goTo, mautic, Map.of("GOTO_RATE_LIMIT", "100000/1s", "GOTO_BURST_LIMIT", "100000/1s",
+                "BRIDGE_POLL_WEBINAR", "15s", "BRIDGE_PUSH_INTERVAL", "200ms", "BRIDGE_TIMELINE_UTM", String.valueOf(utm),
+                "BRIDGE_TIMELINE_NOTES", String.valueOf(notes)), Path.of("bench/backfill.log"),
+                "bench Backfill utm=" + utm + " notes=" + notes);
     }
 
     private static double heap(int port) {
@@ -161,33 +137,10 @@ public final class Backfill {
     }
 
     private static long registrations(String db) throws Exception {
-        return count(db, "SELECT count(*) FROM registration");
+        return BenchService.count(db, "SELECT count(*) FROM registration");
     }
 
     private static long pending(String db) throws Exception {
-        return count(db, "SELECT count(*) FROM outbox WHERE status = 'pending'");
-    }
-
-    private static long count(String db, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, "postgres", "");
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
-            return 0; // tables not migrated yet
-        }
-    }
-
-    private static void admin(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return BenchService.count(db, "SELECT count(*) FROM outbox WHERE status = 'pending'");
     }
 }
