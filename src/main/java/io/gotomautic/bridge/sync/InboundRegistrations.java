@@ -30,6 +30,11 @@ public class InboundRegistrations {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboundRegistrations.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Attempts of an entry that keeps failing for a passing reason (2 s doubling to 10 min between them: about
+     * 40 minutes in all) before it becomes a dead letter, so one entry cannot hold back those after it for ever.
+     */
+    static final int MAX_ATTEMPTS = 12;
 
     private final DataSource dataSource;
     private final Registrar registrar;
@@ -61,16 +66,19 @@ public class InboundRegistrations {
     private boolean next() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            // the oldest entry, and none while it waits for its retry: Mautic's requests are carried out in the
+            // order they came (another instance skips the one this one holds and takes the next)
             try (PreparedStatement st = c.prepareStatement("""
-                    SELECT id, payload FROM inbox WHERE status = 'pending' AND next_attempt_at <= now()
+                    SELECT id, payload, attempts, next_attempt_at <= now() FROM inbox WHERE status = 'pending'
                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
                     """); ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) {
+                if (!rs.next() || !rs.getBoolean(4)) {
                     c.rollback();
                     return false;
                 }
                 long id = rs.getLong(1);
                 String payload = rs.getString(2);
+                int attempts = rs.getInt(3);
                 // a failure undoes the row's partial work but keeps the row locked while its outcome is written
                 java.sql.Savepoint before = c.setSavepoint();
                 try {
@@ -80,8 +88,10 @@ public class InboundRegistrations {
                     done(c, id);
                 } catch (GoToException e) {
                     c.rollback(before);
-                    if (e.isTransient()) {
+                    if (e.isTransient() && attempts + 1 < MAX_ATTEMPTS) {
                         retryLater(c, id, e.getMessage());
+                    } else if (e.isTransient()) {
+                        dead(c, id, payload, "gave up after " + MAX_ATTEMPTS + " attempts over about 40 minutes: " + e.getMessage());
                     } else {
                         dead(c, id, payload, e.getMessage());
                     }
@@ -120,8 +130,9 @@ public class InboundRegistrations {
         }
         Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), r.email(), r.firstName(), r.lastName(),
                 r.answers());
-        reconciler.registered(c, reg.event(), reg.person());
-        LOG.info("Registered {} for {} {} ({}) from a {}", r.email(), r.product(), r.eventKey(), reg.event().title(), r.origin());
+        boolean fresh = reconciler.registered(c, reg.event(), reg.person()) != null;
+        LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", r.email(), r.product(),
+                r.eventKey(), reg.event().title(), r.origin());
         if (r.emailId() != null) {
             LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), reg.person().joinUrl(), false,
                     r.product() + " " + r.eventKey() + " for " + r.email());

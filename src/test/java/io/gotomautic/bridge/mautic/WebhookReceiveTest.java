@@ -59,7 +59,7 @@ class WebhookReceiveTest {
     @BeforeEach
     void empty() throws Exception {
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
-            st.execute("TRUNCATE inbox");
+            st.execute("TRUNCATE inbox CASCADE");
         }
     }
 
