@@ -60,6 +60,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
                 new InboundRegistrations(ds, new Registrar(goTo, Clock.systemUTC()),
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
-                        FormRules.of(settings), settings.optional("bridge.organizer-email")));
+                        FormRules.of(settings), settings.optional("bridge.organizer-email"),
+                        () -> camel.isStopping() || camel.isStopped()));
     }
 }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -42,22 +43,28 @@ public class InboundRegistrations {
     private final Reconciler reconciler;
     private final FormRules forms;
     private final Optional<String> organizerEmail;
+    private final BooleanSupplier stopping;
 
-    /** @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email}) */
+    /**
+     * @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email})
+     * @param stopping       true once the service stops: the drain ends after the entry at hand, and what is left
+     *                       waits in the inbox instead of holding up the shutdown
+     */
     public InboundRegistrations(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
-                                FormRules forms, Optional<String> organizerEmail) {
+                                FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping) {
         this.dataSource = dataSource;
         this.registrar = registrar;
         this.sessions = sessions;
         this.reconciler = reconciler;
         this.forms = forms;
         this.organizerEmail = organizerEmail;
+        this.stopping = stopping;
     }
 
     /** Handles due inbox rows until none is left or {@code limit} are done; returns how many were handled. */
     public int drain(int limit) throws SQLException {
         int handled = 0;
-        while (handled < limit && next()) {
+        while (handled < limit && !stopping.getAsBoolean() && next()) {
             handled++;
         }
         return handled;
