@@ -28,14 +28,6 @@ public class DeadLetters {
             c.setAutoCommit(false);
             try (PreparedStatement select = c.prepareStatement(
                     "SELECT id, reference FROM dead_letter WHERE replayed_at IS NULL AND (?::bigint IS NULL OR id = ?) ORDER BY id FOR UPDATE");
-                 PreparedStatement inbox = c.prepareStatement("""
-                         UPDATE inbox SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
-                         WHERE id = ? AND status = 'dead'
-                         """);
-                 PreparedStatement outbox = c.prepareStatement("""
-                         UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
-                         WHERE id = ? AND status = 'dead'
-                         """);
                  PreparedStatement done = c.prepareStatement("UPDATE dead_letter SET replayed_at = now() WHERE id = ?")) {
                 if (only == null) {
                     select.setNull(1, java.sql.Types.BIGINT);
@@ -47,9 +39,7 @@ public class DeadLetters {
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         String reference = rs.getString(2);
-                        PreparedStatement queue = reference.startsWith("inbox#") ? inbox : outbox;
-                        queue.setLong(1, Long.parseLong(reference.substring(reference.indexOf('#') + 1)));
-                        queue.executeUpdate();
+                        Queue.of(reference).revive(c, Long.parseLong(reference.substring(reference.indexOf('#') + 1)));
                         done.setLong(1, rs.getLong(1));
                         done.executeUpdate();
                         replayed.add(rs.getLong(1));

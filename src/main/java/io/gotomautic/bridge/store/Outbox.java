@@ -113,14 +113,8 @@ public class Outbox {
 
     /** A passing failure: the row (and those after it) wait, longer after each attempt. */
     public void retryLater(long id, String error) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                UPDATE outbox SET attempts = attempts + 1, last_error = ?,
-                  next_attempt_at = now() + least(interval '5 minutes', interval '2 seconds' * power(2, attempts))
-                WHERE id = ?
-                """)) {
-            st.setString(1, error);
-            st.setLong(2, id);
-            st.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            Queue.OUTBOX.retryLater(c, id, error);
         }
     }
 
@@ -128,17 +122,8 @@ public class Outbox {
     public void dead(Row row, String reason) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement st = c.prepareStatement(
-                    "UPDATE outbox SET status = 'dead', last_error = ? WHERE id = ?");
-                 PreparedStatement dl = c.prepareStatement(
-                         "INSERT INTO dead_letter (source, reference, payload, reason) VALUES ('outbox', ?, ?, ?)")) {
-                st.setString(1, reason);
-                st.setLong(2, row.id());
-                st.executeUpdate();
-                dl.setString(1, "outbox#" + row.id());
-                dl.setString(2, row.payload());
-                dl.setString(3, reason);
-                dl.executeUpdate();
+            try {
+                Queue.OUTBOX.dead(c, row.id(), row.payload(), reason);
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();

@@ -15,6 +15,7 @@ import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
 import io.gotomautic.bridge.mautic.LinkEmails;
+import io.gotomautic.bridge.store.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,29 +198,11 @@ public class InboundRegistrations {
 
     private static void retryLater(Connection c, long id, String error) throws SQLException {
         LOG.warn("Inbox row {} waits for a retry: {}", id, error);
-        try (PreparedStatement st = c.prepareStatement("""
-                UPDATE inbox SET attempts = attempts + 1, last_error = ?,
-                  next_attempt_at = now() + least(interval '10 minutes', interval '2 seconds' * power(2, attempts))
-                WHERE id = ?
-                """)) {
-            st.setString(1, error);
-            st.setLong(2, id);
-            st.executeUpdate();
-        }
+        Queue.INBOX.retryLater(c, id, error);
     }
 
     private static void dead(Connection c, long id, String payload, String reason) throws SQLException {
         LOG.warn("Inbox row {} is a dead letter: {}", id, reason);
-        try (PreparedStatement st = c.prepareStatement("UPDATE inbox SET status = 'dead', last_error = ? WHERE id = ?");
-             PreparedStatement dl = c.prepareStatement(
-                     "INSERT INTO dead_letter (source, reference, payload, reason) VALUES ('inbox', ?, ?, ?)")) {
-            st.setString(1, reason);
-            st.setLong(2, id);
-            st.executeUpdate();
-            dl.setString(1, "inbox#" + id);
-            dl.setString(2, payload);
-            dl.setString(3, reason);
-            dl.executeUpdate();
-        }
+        Queue.INBOX.dead(c, id, payload, reason);
     }
 }
