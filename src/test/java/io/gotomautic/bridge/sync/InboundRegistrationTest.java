@@ -99,6 +99,25 @@ class InboundRegistrationTest extends InboundTestBase {
     }
 
     @Test
+    void stoppingTheServiceLeavesTheRestOfABacklogInTheInboxForTheNextStart() throws Exception {
+        goTo.faults().latency(Duration.ofMillis(300));
+        for (int i = 0; i < 30; i++) {
+            assertThat(campaign("campaign-token", "application/x-www-form-urlencoded", "action=register-webinar&email=queued" + i
+                    + "%40example.com&event_key=" + webinar).statusCode()).isEqualTo(200);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !goTo.state().webinars().registrants(webinar).isEmpty());
+        bridge.close();
+
+        try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'done') FROM inbox")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("left for the next start").isPositive();
+            assertThat(rs.getLong(1) + rs.getLong(2)).isEqualTo(30);
+            assertThat(goTo.state().webinars().registrants(webinar)).hasSize((int) rs.getLong(2));
+        }
+    }
+
+    @Test
     void aCampaignActionRegistersTheContactFormEncodedOrJson() throws Exception {
         var training = goTo.state().trainings().add("Workshop", "", "UTC", TimeRange.of(starts, Duration.ofHours(2)));
         HttpResponse<String> form = campaign("campaign-token", "application/x-www-form-urlencoded",
