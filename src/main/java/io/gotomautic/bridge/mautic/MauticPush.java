@@ -168,8 +168,20 @@ public class MauticPush {
             }
             return finished.size();
         } catch (MauticException e) {
+            List<Change> left = changes.stream().filter(c -> !finished.contains(c.row().id())).toList();
+            if (!e.isTransient() && e.status() != 401) {
+                // refused for a reason no retry changes (a managed segment unpublished by hand, a value Mautic
+                // rejects): dead letters with the reason, replayed once it is mended, and the queue moves on. Refused
+                // credentials (401) are the operator's to fix and hold the queue instead
+                for (Change c : left) {
+                    outbox.dead(c.row(), "Mautic refused the push: " + e.getMessage());
+                }
+                LOG.warn("Mautic refused the push of {} change(s); they are dead letters ('replay' once mended): {}", left.size(),
+                        e.getMessage());
+                return changes.size();
+            }
             // the oldest change not done waits, and holds back those after it: Mautic sees changes in order
-            Change first = changes.stream().filter(c -> !finished.contains(c.row().id())).findFirst().orElseThrow();
+            Change first = left.get(0);
             outbox.retryLater(first.row().id(), e.getMessage());
             LOG.warn("Push to Mautic stopped, {} change(s) stay queued and are retried: {}", changes.size() - finished.size(),
                     e.getMessage());
@@ -278,13 +290,42 @@ public class MauticPush {
         }
         for (Map.Entry<String, Set<Long>> add : additions.entrySet()) {
             if (!add.getValue().isEmpty()) {
-                client.addToSegment(segmentId(add.getKey()), add.getValue());
+                long segment = segmentId(add.getKey());
+                stillThere(add.getKey(), () -> client.addToSegment(segment, add.getValue()));
                 segmentChanges.addAndGet(add.getValue().size());
             }
         }
         for (Map.Entry<String, Long> remove : removals) {
-            client.removeFromSegment(segmentId(remove.getKey()), remove.getValue());
+            long segment = segmentId(remove.getKey());
+            stillThere(remove.getKey(), () -> client.removeFromSegment(segment, remove.getValue()));
             segmentChanges.incrementAndGet();
+        }
+    }
+
+    /**
+     * A managed segment deleted in Mautic answers 404: its id is forgotten and the changes wait for the next drain,
+     * which creates the segment again under its name.
+     */
+    private void stillThere(String name, Runnable call) throws SQLException {
+        try {
+            call.run();
+        } catch (MauticException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            synchronized (this) {
+                segments.remove(name);
+                if (listing != null) {
+                    listing.remove(name);
+                }
+            }
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement st = c.prepareStatement("DELETE FROM mautic_segment WHERE name = ?")) {
+                st.setString(1, name);
+                st.executeUpdate();
+            }
+            throw new MauticException(404, "Mautic has no segment \"" + name + "\" any more (deleted by hand?); it is created again",
+                    true, null, e);
         }
     }
 

@@ -83,6 +83,8 @@ final class MauticRoutes {
         api(s, "POST", "/api/segments/{id}/contact/{contactId}/add", r -> segmentMembership(r, true));
         api(s, "POST", "/api/segments/{id}/contact/{contactId}/remove", r -> segmentMembership(r, false));
         api(s, "POST", "/api/segments/{id}/contacts/add", this::addToSegment);
+        api(s, "DELETE", "/api/segments/{id}/delete", r -> ok(200, map("list", views.segment(
+                state.segment(id(r, "id")).map(x -> state.deleteSegment(x.id())).orElseThrow(MauticRoutes::notFound)))));
 
         api(s, "GET", "/api/fields/contact", r -> list(r, "fields", state.fields().stream().map(views::field).toList(),
                 ListShape.KEYED));

@@ -456,6 +456,24 @@ public final class MauticState {
         return List.copyOf(segments.values());
     }
 
+    /** A segment deleted (in the UI or by the API): its memberships go with it. */
+    public synchronized Segment deleteSegment(long id) {
+        Segment s = segments.remove(id);
+        if (s == null) {
+            throw new IllegalArgumentException(ITEM_NOT_FOUND);
+        }
+        members.remove(id);
+        return s;
+    }
+
+    /** Published or unpublished by hand in the UI. */
+    public synchronized Segment publishSegment(long id, boolean published) {
+        Segment s = segments.get(id);
+        Segment changed = new Segment(s.id(), s.name(), s.alias(), s.publicName(), s.description(), published, s.global(), s.dateAdded());
+        segments.put(id, changed);
+        return changed;
+    }
+
     public synchronized Optional<Segment> segment(long id) {
         return Optional.ofNullable(segments.get(id));
     }

@@ -199,6 +199,19 @@ class MauticApiTest {
     }
 
     @Test
+    void aDeletedSegmentTakesItsMembersWithItAndAnswers404After() {
+        long contact = state.upsertContact(Map.of("email", "d@example.com")).id();
+        long segment = state.addSegment("Doomed", null, null, true).id();
+        state.addToSegment(segment, contact);
+        Answer deleted = api.send("DELETE", "/api/segments/" + segment + "/delete", "application/json", "");
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.json().path("list").path("name").asText()).isEqualTo("Doomed");
+        assertThat(state.segmentMembers(segment)).isEmpty();
+        assertThat(api.post("/api/segments/" + segment + "/contacts/add", Map.of("ids", List.of(contact))).status()).isEqualTo(404);
+        assertThat(api.send("DELETE", "/api/segments/" + segment + "/delete", "application/json", "").status()).isEqualTo(404);
+    }
+
+    @Test
     void segmentBatchAddReportsEachIdAndNeedsIds() {
         long contact = state.upsertContact(Map.of("email", "sb@example.com")).id();
         long segment = state.addSegment("Batch", null, null, true).id();

@@ -271,4 +271,45 @@ class PullToMauticTest {
             assertThat(state.contacts()).hasSize(3);
         }
     }
+
+    @Test
+    void aManagedSegmentDeletedInMauticIsCreatedAgainAndOneUnpublishedByHandTurnsTheChangesIntoDeadLetters() throws Exception {
+        Instant upcoming = now.plus(Duration.ofDays(3));
+        long key = goTo.state().webinars().add(GoToWebinars.webinar("Town Hall").times(TimeRange.of(upcoming, Duration.ofHours(1)))).key();
+        goTo.state().webinars().addRegistrant(key, "P", "Zero", "p0@example.com");
+        String registered = "GoToWebinar · Town Hall · " + day(upcoming) + " · registered";
+        try (Bridge bridge = bridge(Map.of())) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> members(registered) == 1);
+            long deleted = state.segmentByName(registered).orElseThrow().id();
+            state.deleteSegment(deleted);
+
+            goTo.state().webinars().addRegistrant(key, "P", "One", "p1@example.com");
+            Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var again = state.segmentByName(registered).orElseThrow();
+                assertThat(again.id()).isNotEqualTo(deleted);
+                assertThat(state.segmentMembers(again.id())).containsExactly(state.contactByEmail("p1@example.com").orElseThrow().id());
+            });
+            assertThat(deadLetters()).isEmpty();
+
+            long segment = state.segmentByName(registered).orElseThrow().id();
+            state.publishSegment(segment, false);
+            goTo.state().webinars().addRegistrant(key, "P", "Two", "p2@example.com");
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetters())
+                    .contains("Mautic refused the push: Mautic POST /api/segments/" + segment + "/contacts/add failed: HTTP 403"));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pending() == 0);
+
+            // published again and replayed: the change lands
+            state.publishSegment(segment, true);
+            assertThat(new io.gotomautic.bridge.store.DeadLetters(bridge.database().dataSource()).replay(null)).hasSize(1);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> members(registered) == 2);
+        }
+    }
+
+    private static String deadLetters() throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT coalesce(string_agg(reason, ' | '), '') FROM dead_letter WHERE replayed_at IS NULL")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 }
