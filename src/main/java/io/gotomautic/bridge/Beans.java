@@ -25,7 +25,7 @@ import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.Outbox;
-import io.gotomautic.bridge.sync.InboundRegistrations;
+import io.gotomautic.bridge.sync.InboxWorker;
 import io.gotomautic.bridge.sync.PullCycle;
 import io.gotomautic.bridge.sync.Reconciler;
 import org.apache.camel.CamelContext;
@@ -33,7 +33,7 @@ import org.apache.camel.CamelContext;
 /** The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. */
 public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions,
                     WebhookReceiver webhookReceiver, CampaignHookReceiver campaignHookReceiver,
-                    InboundRegistrations inboundRegistrations) {
+                    InboxWorker inboxWorker) {
 
     public static Beans create(Settings settings, Database database, CamelContext camel) {
         DataSource ds = database.dataSource();
@@ -58,7 +58,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret")),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
-                new InboundRegistrations(ds, new Registrar(goTo, Clock.systemUTC()),
+                new InboxWorker(ds, new Registrar(goTo, Clock.systemUTC()),
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         FormRules.of(settings), settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped()));

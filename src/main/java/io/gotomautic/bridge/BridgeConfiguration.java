@@ -43,7 +43,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("eventOptions", beans.eventOptions());
         camel.getRegistry().bind("webhookReceiver", beans.webhookReceiver());
         camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());
-        camel.getRegistry().bind("inboundRegistrations", beans.inboundRegistrations());
+        camel.getRegistry().bind("inboxWorker", beans.inboxWorker());
     }
 
     @BindToRegistry

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * completion commit together. A passing failure waits and is tried again; one no retry can mend becomes a dead
  * letter with its reason.
  */
-public class InboundRegistrations {
+public class InboxWorker {
 
-    private static final Logger LOG = LoggerFactory.getLogger(InboundRegistrations.class);
+    private static final Logger LOG = LoggerFactory.getLogger(InboxWorker.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Attempts of an entry that keeps failing for a passing reason (2 s doubling to 10 min between them: about
@@ -51,7 +51,7 @@ public class InboundRegistrations {
      * @param stopping       true once the service stops: the drain ends after the entry at hand, and what is left
      *                       waits in the inbox instead of holding up the shutdown
      */
-    public InboundRegistrations(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
+    public InboxWorker(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
                                 FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping) {
         this.dataSource = dataSource;
         this.registrar = registrar;
