@@ -193,7 +193,10 @@ public class MauticPush {
     private Map<String, Long> contacts(List<Change> changes, Set<Long> finished) throws SQLException {
         Map<String, Map<String, Object>> items = new LinkedHashMap<>();
         Map<String, Set<String>> tags = new LinkedHashMap<>();
+        // a person's changes, found once: a batch holds thousands
+        Map<String, List<Change>> byEmail = new HashMap<>();
         for (Change c : changes) {
+            byEmail.computeIfAbsent(c.email(), e -> new ArrayList<>()).add(c);
             Map<String, Object> item = items.computeIfAbsent(c.email(), e -> new LinkedHashMap<>(Map.of("email", e)));
             item.put("goto_last_event", c.event());
             if (c.text("joinUrl") != null) {
@@ -218,15 +221,13 @@ public class MauticPush {
             if (r.id() > 0) {
                 ids.put(email, r.id());
                 (r.status() == 201 ? created : updated).incrementAndGet();
-                names(changes, email, r).ifPresent(names::add);
+                names(byEmail.get(email), r).ifPresent(names::add);
             } else if (r.status() == 429 || r.status() >= 500) {
                 throw new MauticException(r.status(), "Mautic could not save contact " + email + ": " + r.error(), true, null, null);
             } else {
-                for (Change c : changes) {
-                    if (c.email().equals(email)) {
-                        outbox.dead(c.row(), "Mautic refused the contact " + email + " (HTTP " + r.status() + "): " + r.error());
-                        finished.add(c.row().id());
-                    }
+                for (Change c : byEmail.get(email)) {
+                    outbox.dead(c.row(), "Mautic refused the contact " + email + " (HTTP " + r.status() + "): " + r.error());
+                    finished.add(c.row().id());
                 }
             }
         }
@@ -236,17 +237,15 @@ public class MauticPush {
         return ids;
     }
 
-    /** First and last name from GoTo, only where Mautic has none. */
-    private static java.util.Optional<Map<String, Object>> names(List<Change> changes, String email, MauticClient.ContactResult r) {
+    /** First and last name from GoTo (the person's changes), only where Mautic has none. */
+    private static java.util.Optional<Map<String, Object>> names(List<Change> person, MauticClient.ContactResult r) {
         Map<String, Object> edit = new LinkedHashMap<>();
-        for (Change c : changes) {
-            if (c.email().equals(email)) {
-                if (r.firstName().isBlank() && c.text("firstName") != null) {
-                    edit.put("firstname", c.text("firstName"));
-                }
-                if (r.lastName().isBlank() && c.text("lastName") != null) {
-                    edit.put("lastname", c.text("lastName"));
-                }
+        for (Change c : person) {
+            if (r.firstName().isBlank() && c.text("firstName") != null) {
+                edit.put("firstname", c.text("firstName"));
+            }
+            if (r.lastName().isBlank() && c.text("lastName") != null) {
+                edit.put("lastname", c.text("lastName"));
             }
         }
         if (edit.isEmpty()) {
