@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print which parts are configured, the last sync of each product and its outcome, "
-                + "queue depths (inbox, outbox) and dead letters.")
+                + "queue depths (inbox, outbox), dead letters and the organizer's start links of the sessions the bridge created.")
 class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -55,6 +55,14 @@ class StatusCommand implements Callable<Integer> {
         for (StatusReport.DeadLetter d : report.recentDeadLetters()) {
             out.printf("  #%d %s %s %s: %s%n", d.id(), d.createdAt(), d.source(),
                     d.reference() == null ? "" : d.reference(), d.reason());
+        }
+        if (!report.recentOrganizerLinks().isEmpty()) {
+            out.println();
+            out.println("sessions created, latest first (start links are the organizer's: do not forward them):");
+            for (StatusReport.OrganizerLink l : report.recentOrganizerLinks()) {
+                out.printf("  %s %s %s for %s: %s%n", l.createdAt(), l.product(), l.sessionKey(),
+                        l.forEmail() == null ? "a contact" : l.forEmail(), l.startUrl() == null ? "(GoTo gave no start link)" : l.startUrl());
+            }
         }
     }
 

@@ -14,14 +14,20 @@ import javax.sql.DataSource;
 
 import io.gotomautic.bridge.config.Settings;
 
-/** What {@code status} shows from the database: last sync per product, queue depths and dead letters. */
+/**
+ * What {@code status} shows from the database: last sync per product, queue depths, dead letters, and the start
+ * links of the sessions the bridge created, which are the organizer's.
+ */
 public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long outboxWaiting, long deadLetters,
-                           List<DeadLetter> recentDeadLetters) {
+                           List<DeadLetter> recentDeadLetters, List<OrganizerLink> recentOrganizerLinks) {
 
     public record LastSync(OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome, String message) {
     }
 
     public record DeadLetter(long id, String source, String reference, String reason, OffsetDateTime createdAt) {
+    }
+
+    public record OrganizerLink(String product, String sessionKey, String forEmail, String startUrl, OffsetDateTime createdAt) {
     }
 
     public static StatusReport read(DataSource dataSource) throws SQLException {
@@ -47,11 +53,20 @@ public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long 
                             rs.getObject(5, OffsetDateTime.class)));
                 }
             }
+            List<OrganizerLink> links = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT product, session_key, for_email, start_url, created_at FROM organizer_link ORDER BY id DESC LIMIT 5");
+                 ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    links.add(new OrganizerLink(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getObject(5, OffsetDateTime.class)));
+                }
+            }
             return new StatusReport(syncs,
                     count(c, "SELECT count(*) FROM inbox WHERE status = 'pending'"),
                     count(c, "SELECT count(*) FROM outbox WHERE status = 'pending'"),
                     count(c, "SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL"),
-                    recent);
+                    recent, links);
         }
     }
 

@@ -128,6 +128,11 @@ class InboundLinksTest extends InboundTestBase {
             assertThat(toHost.tokens().get("{meeting_button}")).contains("Start the meeting");
         });
         assertThat(organizerLinks()).containsExactly("meeting " + meeting.meetingId() + " " + meeting.hostUrl() + " ada@example.com");
+        assertThat(io.gotomautic.bridge.store.StatusReport.read(bridge.database().dataSource()).recentOrganizerLinks())
+                .singleElement().satisfies(l -> {
+                    assertThat(l.sessionKey()).isEqualTo(String.valueOf(meeting.meetingId()));
+                    assertThat(l.startUrl()).isEqualTo(meeting.hostUrl());
+                });
     }
 
     @Test

@@ -1,0 +1,38 @@
+package io.gotomautic.bridge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.store.StatusReport;
+import org.junit.jupiter.api.Test;
+
+class StatusCommandTest {
+
+    @Test
+    void deadLettersAndTheOrganizersStartLinksAreListed() {
+        OffsetDateTime at = OffsetDateTime.parse("2026-12-01T10:00:00Z");
+        Map<String, StatusReport.LastSync> syncs = new LinkedHashMap<>();
+        Settings.PRODUCTS.forEach(p -> syncs.put(p, null));
+        StatusReport report = new StatusReport(syncs, 2, 0, 1,
+                List.of(new StatusReport.DeadLetter(7, "inbox", "inbox#12", "GoTo has no webinar with key 1", at)),
+                List.of(new StatusReport.OrganizerLink("meeting", "123", "ada@example.com", "https://global.gotomeeting.com/start/123?t=x", at)));
+        StringWriter text = new StringWriter();
+        StatusCommand.print(new PrintWriter(text), Settings.load(Path.of("application.properties"), Map.of(), new Properties(), Map.of()),
+                "jdbc:postgresql://db/bridge", report);
+
+        assertThat(text.toString())
+                .contains("  inbox     2 waiting")
+                .contains("dead letters: 1\n  #7 2026-12-01T10:00Z inbox inbox#12: GoTo has no webinar with key 1")
+                .contains("sessions created, latest first (start links are the organizer's: do not forward them):\n"
+                        + "  2026-12-01T10:00Z meeting 123 for ada@example.com: https://global.gotomeeting.com/start/123?t=x");
+    }
+}
