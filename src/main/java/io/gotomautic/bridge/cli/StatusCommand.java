@@ -61,7 +61,8 @@ class StatusCommand implements Callable<Integer> {
             out.println("sessions created, latest first (start links are the organizer's: do not forward them):");
             for (StatusReport.OrganizerLink l : report.recentOrganizerLinks()) {
                 out.printf("  %s %s %s for %s: %s%n", l.createdAt(), l.product(), l.sessionKey(),
-                        l.forEmail() == null ? "a contact" : l.forEmail(), l.startUrl() == null ? "(GoTo gave no start link)" : l.startUrl());
+                        l.forEmail() == null ? "a contact" : l.forEmail(),
+                        l.startUrl() == null ? "(GoTo gave no start link)" : l.startUrl());
             }
         }
     }
