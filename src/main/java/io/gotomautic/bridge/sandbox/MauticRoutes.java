@@ -402,9 +402,6 @@ final class MauticRoutes {
         if (rejectUnpublishedEmailSends && !email.published()) {
             throw notFound();
         }
-        if (state.contact(contactId).isEmpty()) {
-            throw new Rejected(404, MauticState.CONTACT_NOT_FOUND);
-        }
         Object tokens = object(r).get("tokens");
         Map<String, ?> given = tokens instanceof Map<?, ?> m ? toStringKeys(m) : Map.of();
         String failure = emailSendFailure;
