@@ -149,6 +149,14 @@ class InboundLinksTest extends InboundTestBase {
             assertThat(onlySend(emailId, contact).tokens()).containsEntry("{training_link}", registrant.joinUrl());
         });
         assertThat(organizerLinks()).isEmpty();
+
+        // asked again (a second campaign step): GoTo's 409 gives the same registrant, and the same link goes out
+        assertThat(campaign("campaign-token", "application/x-www-form-urlencoded", call.replace("firstname=Tom", "firstname=Thomas"))
+                .statusCode()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> state.emailSends(emailId).size() == 2);
+        var registrants = goTo.state().trainings().registrants(training.key());
+        assertThat(registrants).hasSize(1);
+        assertThat(state.emailSends(emailId)).allSatisfy(s -> assertThat(s.tokens()).containsEntry("{training_link}", registrants.get(0).joinUrl()));
     }
 
     @Test
