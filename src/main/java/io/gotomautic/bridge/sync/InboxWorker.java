@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Works the inbox, oldest first, one row per transaction (rows locked with SKIP LOCKED, so instances share the
- * work). Each row's requests ({@link InboundRequest}: a campaign action, a form submission, a contact whose
+ * Works the inbox in order, one row per transaction (the row locked with SKIP LOCKED, so another instance takes the
+ * next one; none while the oldest waits for its retry). Each row's requests ({@link InboundRequest}: a campaign action, a form submission, a contact whose
  * {@code goto_webinar} / {@code goto_training} field names an event) are carried out through the shared GoTo rate
  * limiter: registering the person, or creating the meeting or assist session whose link is emailed. What they
  * produce (the registration and its outbox rows, the link email, the organizer's start link) and the inbox row's
@@ -52,7 +52,7 @@ public class InboxWorker {
      *                       waits in the inbox instead of holding up the shutdown
      */
     public InboxWorker(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
-                                FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping) {
+                       FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping) {
         this.dataSource = dataSource;
         this.registrar = registrar;
         this.sessions = sessions;
@@ -107,6 +107,10 @@ public class InboxWorker {
                     c.rollback(before);
                     dead(c, id, payload, e.getMessage());
                 } catch (java.io.IOException | RuntimeException e) {
+                    if (e.getCause() instanceof SQLException sql) {
+                        // the database (e.g. under the rate limiter) failed, not the entry: it stays as it is
+                        throw sql;
+                    }
                     c.rollback(before);
                     dead(c, id, payload, "cannot be handled: " + e.getMessage());
                 }
