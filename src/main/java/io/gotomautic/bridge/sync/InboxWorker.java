@@ -133,11 +133,12 @@ public class InboxWorker {
 
     /**
      * Registers the person, records the registration (its outbox rows write the join URL back to the contact) and
-     * queues the confirmation email. A contact save for someone already registered is the echo of the bridge's own
-     * write (Mautic sends every save back): left alone, with no GoTo call, so nothing loops.
+     * queues the confirmation email. A contact save for someone the bridge already knows for this event is the echo
+     * of its own write (Mautic sends every save back) or a save of something else: left alone, with no GoTo call,
+     * so nothing loops, and someone who cancelled is not registered again because their contact was edited.
      */
     private void register(Connection c, InboundRequest r) throws SQLException {
-        if (r.source() == InboundRequest.Source.CONTACT && registered(c, r.product(), r.eventKey(), r.email())) {
+        if (r.source() == InboundRequest.Source.CONTACT && known(c, r.product(), r.eventKey(), r.email())) {
             return;
         }
         Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), r.email(), r.firstName(), r.lastName(),
@@ -180,10 +181,9 @@ public class InboxWorker {
         return name.isEmpty() ? (r.email() == null ? "contact " + r.contactId() : r.email()) : name;
     }
 
-    private static boolean registered(Connection c, String product, String key, String email) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("""
-                SELECT 1 FROM registration WHERE product = ? AND event_key = ? AND lower(email) = ? AND state <> 'cancelled'
-                """)) {
+    private static boolean known(Connection c, String product, String key, String email) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT 1 FROM registration WHERE product = ? AND event_key = ? AND lower(email) = ?")) {
             st.setString(1, product);
             st.setString(2, key);
             st.setString(3, email);

@@ -199,5 +199,26 @@ class InboundRegistrationTest extends InboundTestBase {
         assertThat(mautic.deliveries().stream().filter(d -> d.eventTypes().contains("mautic.lead_post_save_update")).count())
                 .as("echoes of our own writes").isGreaterThanOrEqualTo(2);
         assertThat(deadLetters("inbox")).isEmpty();
+
+        // the person cancelled (as the pull records it); their contact edited later still names the webinar: no new
+        // registration
+        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE registration SET state = 'cancelled'");
+        }
+        long saves = mautic.deliveries().size();
+        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(mautic.baseUrl() + "/api/contacts/" + id + "/edit"))
+                .header("Authorization", "Basic " + auth).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"city\":\"Leeds\"}")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> mautic.deliveries().size() > saves);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM inbox WHERE status = 'pending'") == 0);
+        assertThat(goTo.calls().count("POST /G2W/rest/v2/organizers/{organizerKey}/webinars/{webinarKey}/registrants")).isEqualTo(1);
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 }
