@@ -14,6 +14,8 @@ import io.gotomautic.bridge.sandbox.MauticState.FormField;
 public final class MauticDemo {
 
     public static final String FORM_ALIAS = "gotowebinar";
+    /** A form for one webinar with registration questions, configured in the sandbox by bridge.forms.gdpr.*. */
+    public static final String QUESTIONS_FORM_ALIAS = "gdpr";
     public static final String SELECT_FIELD = "goto_webinar";
 
     private MauticDemo() {
@@ -29,6 +31,15 @@ public final class MauticDemo {
                 formField("Last name", "lastname", "text", false, json(Map.of()), "lastname"),
                 formField("Webinar", SELECT_FIELD, "select", true,
                         json(MauticViews.map("syncList", 1, "multiple", 0, "list", Map.of("list", List.of()))), SELECT_FIELD),
+                new FormField(0, "Submit", "submit", "button", 0, false, null, json(Map.of()), null, null)));
+
+        state.addForm("GDPR webinar signup", QUESTIONS_FORM_ALIAS, true, List.of(
+                formField("Work email", "work_email", "email", true, json(Map.of()), "email"),
+                formField("First name", "firstname", "text", false, json(Map.of()), "firstname"),
+                formField("Last name", "lastname", "text", false, json(Map.of()), "lastname"),
+                formField("Company", "company", "text", true, json(Map.of()), "company"),
+                new FormField(0, "How did you hear about us?", "heard", "select", 0, false, null, json(Map.of("list",
+                        Map.of("list", List.of("Newsletter", "LinkedIn", "A colleague", "Other")))), null, null),
                 new FormField(0, "Submit", "submit", "button", 0, false, null, json(Map.of()), null, null)));
 
         state.addEmail("Webinar confirmation", "You are registered: {contactfield=firstname}",

@@ -35,6 +35,7 @@ public final class MauticSimulator extends Simulator {
         webhooks = new MauticWebhooks(state, views, this::baseUrl);
         routes = new MauticRoutes(auth, state, views, webhooks, this::baseUrl);
         routes.register(server);
+        server.route("POST", "/form/submit", this::publicSubmit);
     }
 
     /** Starts on 127.0.0.1 ({@code port} 0 takes a free one) with one API user for HTTP Basic. */
@@ -141,6 +142,36 @@ public final class MauticSimulator extends Simulator {
         webhooks.fire("mautic.form_on_submit", MauticViews.map("submission",
                 views.submission(done.submission(), form, done.save().contact(), CLIENT_IP)));
         return done;
+    }
+
+    /**
+     * What a visitor's browser posts ({@code POST /form/submit}, no API auth): fields {@code mauticform[<alias>]}, the
+     * form named by {@code mauticform[formId]} in the body; {@code ?ajax=1} answers JSON, otherwise a 302 back.
+     */
+    private SimResponse publicSubmit(SimRequest r) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        r.form().forEach((k, v) -> {
+            if (k.startsWith("mauticform[") && k.endsWith("]")) {
+                fields.put(k.substring("mauticform[".length(), k.length() - 1), v);
+            }
+        });
+        String formId = fields.remove("formId");
+        String back = java.util.Optional.ofNullable(fields.remove("return")).or(() -> r.header("Referer")).orElse(baseUrl());
+        fields.remove("formName");
+        fields.remove("messenger");
+        boolean ajax = r.query("ajax").isPresent();
+        try {
+            FormSubmission done = submitForm(formId == null ? "" : formId, fields);
+            String alias = state.form(done.submission().formId()).orElseThrow().alias();
+            return ajax ? SimResponse.json(200, MauticViews.map("success", 1, "results", fields,
+                    "successMessage", "Thank you for your submission.", "formName", alias))
+                    : SimResponse.empty(302).withHeader("Location", back + "?mauticMessage=Thank+you+for+your+submission.");
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            String error = "The form is not available (" + e.getMessage() + ").";
+            return ajax ? SimResponse.json(200, MauticViews.map("success", 0, "errorMessage", error))
+                    : SimResponse.empty(302).withHeader("Location", back + "?mauticError=" + java.net.URLEncoder.encode(error,
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     /**

@@ -58,6 +58,7 @@ public final class Sandbox implements AutoCloseable {
         points.put("mautic.password", CREDENTIAL);
         points.put("mautic.webhook-secret", CREDENTIAL);
         points.put("bridge.inbound-token", CREDENTIAL);
+        points.putAll(questionsForm(goTo, mautic));
         points.put("bridge.db.url", "");
         points.put("bridge.db.embedded-dir", data.toString());
         Settings settings = base.with(points);
@@ -71,6 +72,24 @@ public final class Sandbox implements AutoCloseable {
                 CREDENTIAL, CREDENTIAL, webhook);
         LOG.info("Sandbox: embedded database in {} (emptied at each sandbox start)", data.toAbsolutePath());
         return new Sandbox(goTo, mautic, settings);
+    }
+
+    /**
+     * The demo's configured form: every submission registers for the webinar with registration questions, its form
+     * fields answering them, and the confirmation email carries {webinar_link}.
+     */
+    private static Map<String, String> questionsForm(GoToSimulator goTo, MauticSimulator mautic) {
+        GoToWebinars.Webinar webinar = goTo.state().webinars().all().stream().filter(w -> !w.questions().isEmpty())
+                .findFirst().orElseThrow();
+        String form = "bridge.forms." + MauticDemo.QUESTIONS_FORM_ALIAS + ".";
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put(form + "product", "webinar");
+        keys.put(form + "event-key", String.valueOf(webinar.key()));
+        keys.put(form + "email-field", "work_email");
+        keys.put(form + "question." + webinar.questions().get(0).questionKey(), "company");
+        keys.put(form + "question." + webinar.questions().get(1).questionKey(), "heard");
+        keys.put(form + "email-id", String.valueOf(mautic.state().emailByName("Webinar confirmation").orElseThrow().id()));
+        return keys;
     }
 
     /** The settings that point the bridge at the simulators. */

@@ -106,6 +106,25 @@ class SandboxIT {
                     assertThat(names).contains("\"name\":\"" + product + " · ");
                 }
             });
+
+            // the configured demo form (bridge.forms.gdpr.*), submitted as a browser does: registered for the webinar with
+            // its questions answered, and the confirmation email goes out
+            JsonNode forms = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mautic + "/api/forms"))
+                    .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString()).body()).path("forms");
+            String gdpr = "";
+            for (JsonNode f : forms) {
+                gdpr = f.path("alias").asText().equals("gdpr") ? f.path("id").asText() : gdpr;
+            }
+            HttpResponse<String> submitted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mautic + "/form/submit?ajax=1"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("mauticform%5BformId%5D=" + gdpr + "&mauticform%5Bwork_email%5D=sam%40example.com"
+                            + "&mauticform%5Bfirstname%5D=Sam&mauticform%5Bcompany%5D=Acme&mauticform%5Bheard%5D=LinkedIn")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(submitted.body()).contains("\"success\":1");
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(Files.readString(work.resolve("sandbox.log")))
+                            .contains("Registered sam@example.com for webinar")
+                            .containsPattern("Sent Mautic email \\d+ to contact \\d+ \\(webinar -?\\d+ for sam@example.com\\)"));
         } finally {
             sandbox.destroy();
         }

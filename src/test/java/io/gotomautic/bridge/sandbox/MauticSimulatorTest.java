@@ -209,4 +209,28 @@ class MauticSimulatorTest {
         assertThat(e.has("type") && e.path("type").isNull()).isTrue();
         assertThat(api.get("/api/nothing").status()).isEqualTo(404);
     }
+
+    @Test
+    void aBrowserSubmitsAFormWithoutApiCredentials() {
+        MauticDemo.seed(sim);
+        long form = sim.state().forms().stream().filter(f -> f.alias().equals(MauticDemo.FORM_ALIAS)).findFirst().orElseThrow().id();
+        MauticTestClient browser = MauticTestClient.anonymous(sim);
+        Answer ajax = browser.send("POST", "/form/submit?ajax=1", "application/x-www-form-urlencoded", "mauticform%5BformId%5D=" + form
+                + "&mauticform%5Bemail%5D=visitor%40example.com&mauticform%5Bfirstname%5D=Vi&mauticform%5Breturn%5D=https%3A%2F%2Fsite");
+        assertThat(ajax.status()).isEqualTo(200);
+        assertThat(ajax.json().path("success").asInt()).isEqualTo(1);
+        assertThat(ajax.json().path("results").path("email").asText()).isEqualTo("visitor@example.com");
+        assertThat(ajax.json().path("formName").asText()).isEqualTo(MauticDemo.FORM_ALIAS);
+        assertThat(sim.state().submissions()).singleElement().satisfies(x -> assertThat(x.results()).containsEntry("firstname", "Vi"));
+        assertThat(sim.state().contactByEmail("visitor@example.com")).isPresent();
+
+        Answer page = browser.send("POST", "/form/submit", "application/x-www-form-urlencoded", "mauticform%5BformId%5D=" + form
+                + "&mauticform%5Bemail%5D=second%40example.com&mauticform%5Breturn%5D=https%3A%2F%2Fsite%2Fthanks");
+        assertThat(page.status()).isEqualTo(302);
+        assertThat(page.header("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("https://site/thanks?mauticMessage="));
+
+        Answer unknown = browser.send("POST", "/form/submit?ajax=1", "application/x-www-form-urlencoded", "mauticform%5BformId%5D=999");
+        assertThat(unknown.json().path("success").asInt()).isZero();
+        assertThat(sim.state().submissions()).hasSize(2);
+    }
 }
