@@ -56,7 +56,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
-                new WebhookReceiver(ds, settings.get("mautic.webhook-secret")),
+                new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), FormRules.of(settings)),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
                 new InboxWorker(ds, new Registrar(goTo, Clock.systemUTC()),
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,

@@ -67,7 +67,7 @@ public class CampaignHookReceiver {
         }
         params.put("type", "campaign");
         String payload = Responses.write(params);
-        boolean stored = inbox.store("mautic-campaign", "campaign:" + Hashes.sha256(payload), payload);
+        boolean stored = inbox.store("mautic-campaign", "campaign:" + Hashes.sha256(payload), payload, true);
         Responses.json(exchange, 200, Map.of("stored", stored));
     }
 }

@@ -21,7 +21,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gotomautic.bridge.store.Hashes;
+import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.store.Inbox;
+import io.gotomautic.bridge.sync.InboundRequest;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,10 +41,13 @@ public class WebhookReceiver {
 
     private final Inbox inbox;
     private final byte[] secret;
+    private final FormRules forms;
 
-    public WebhookReceiver(DataSource dataSource, String secret) {
+    /** @param forms how forms register people: a submission of a form that asks for nothing is stored as done */
+    public WebhookReceiver(DataSource dataSource, String secret, FormRules forms) {
         this.inbox = new Inbox(dataSource);
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.forms = forms;
     }
 
     public void receive(Exchange exchange) throws SQLException {
@@ -118,11 +123,21 @@ public class WebhookReceiver {
         int stored = 0;
         for (ObjectNode event : events) {
             String payload = Responses.write(event);
-            if (inbox.store("mautic-webhook", event.path("type").asText() + ":" + Hashes.sha256(payload), payload)) {
+            String key = event.path("type").asText() + ":" + Hashes.sha256(payload);
+            if (inbox.store("mautic-webhook", key, payload, asksForWork(event))) {
                 stored++;
             }
         }
         return stored;
+    }
+
+    /** Whether the inbox worker has anything to do for the event; one it would refuse counts, to become a dead letter. */
+    private boolean asksForWork(ObjectNode event) {
+        try {
+            return !InboundRequest.of(event, forms).isEmpty();
+        } catch (InboundRequest.Invalid e) {
+            return true;
+        }
     }
 
     private String sign(byte[] body) {

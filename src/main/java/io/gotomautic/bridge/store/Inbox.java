@@ -6,7 +6,11 @@ import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
-/** Inbound requests, stored before they are acknowledged; a second copy of one (same key) is not stored again. */
+/**
+ * Inbound requests, stored before they are acknowledged; a second copy of one (same key) is not stored again. One
+ * that asks for nothing (most contact saves Mautic sends, the echoes of the bridge's own writes among them) is
+ * stored as already done, so it never waits in the queue ahead of real work.
+ */
 public class Inbox {
 
     private final DataSource dataSource;
@@ -15,13 +19,19 @@ public class Inbox {
         this.dataSource = dataSource;
     }
 
-    /** @return false when a row with this source and key was already stored (a redelivery) */
-    public boolean store(String source, String key, String payload) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO inbox (source, delivery_key, payload) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+    /**
+     * @param work false for a request that asks for nothing: kept, but as done
+     * @return false when a row with this source and key was already stored (a redelivery)
+     */
+    public boolean store(String source, String key, String payload, boolean work) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                INSERT INTO inbox (source, delivery_key, payload, status, done_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)) {
             st.setString(1, source);
             st.setString(2, key);
             st.setString(3, payload);
+            st.setString(4, work ? "pending" : "done");
+            st.setTimestamp(5, work ? null : new java.sql.Timestamp(System.currentTimeMillis()));
             return st.executeUpdate() == 1;
         }
     }

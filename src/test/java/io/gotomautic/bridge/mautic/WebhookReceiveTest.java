@@ -65,7 +65,7 @@ class WebhookReceiveTest {
 
     private static long inbox() throws Exception {
         try (Connection c = DB.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM inbox WHERE source = 'mautic-webhook' AND status = 'pending'")) {
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM inbox WHERE source = 'mautic-webhook'")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -95,6 +95,23 @@ class WebhookReceiveTest {
              ResultSet rs = st.executeQuery("SELECT payload FROM inbox WHERE delivery_key LIKE 'mautic.form_on_submit:%'")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).contains("\"type\":\"mautic.form_on_submit\"").contains("ada@example.com");
+        }
+    }
+
+    @Test
+    void aDeliveryThatAsksForNothingIsKeptAsDoneAndOneThatRegistersWaitsForTheWorker() throws Exception {
+        byte[] save = "{\"mautic.lead_post_save_update\":[{\"contact\":{\"id\":8,\"fields\":{\"core\":{\"email\":{\"value\":\"a@example.com\"}}}}}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] form = ("{\"mautic.form_on_submit\":[{\"submission\":{\"id\":5,\"form\":{\"id\":1,\"alias\":\"gotowebinar\"},"
+                + "\"results\":{\"email\":\"b@example.com\",\"goto_webinar\":\"123\"}}}]}").getBytes(StandardCharsets.UTF_8);
+        assertThat(post(save, sign(save)).statusCode()).isEqualTo(200);
+        assertThat(post(form, sign(form)).statusCode()).isEqualTo(200);
+        try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT split_part(delivery_key, ':', 1), status, done_at IS NOT NULL FROM inbox ORDER BY id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + " " + rs.getString(2) + " " + rs.getBoolean(3)).isEqualTo("mautic.lead_post_save_update done true");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + " " + rs.getString(2) + " " + rs.getBoolean(3)).isEqualTo("mautic.form_on_submit pending false");
         }
     }
 
