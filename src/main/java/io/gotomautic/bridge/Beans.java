@@ -55,12 +55,13 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
+        FormRules forms = FormRules.of(settings);
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
-                new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), FormRules.of(settings)),
+                new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
                 new InboxWorker(ds, new Registrar(goTo, Clock.systemUTC()),
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
-                        FormRules.of(settings), settings.optional("bridge.organizer-email"),
+                        forms, settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped()));
     }
 }

@@ -12,6 +12,7 @@ import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.QueueMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -50,8 +51,7 @@ public final class Bridge implements AutoCloseable {
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new IllegalStateException("Camel did not start; see the log above");
             }
-            io.micrometer.core.instrument.MeterRegistry metrics = main.getCamelContext().getRegistry()
-                    .findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
+            MeterRegistry metrics = main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
             if (metrics != null) {
                 QueueMetrics.register(metrics, database.dataSource());
             }

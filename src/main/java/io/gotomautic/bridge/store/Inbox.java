@@ -25,13 +25,14 @@ public class Inbox {
      */
     public boolean store(String source, String key, String payload, boolean work) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                INSERT INTO inbox (source, delivery_key, payload, status, done_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                INSERT INTO inbox (source, delivery_key, payload, status, done_at)
+                VALUES (?, ?, ?, ?, CASE WHEN ? THEN NULL ELSE now() END) ON CONFLICT DO NOTHING
                 """)) {
             st.setString(1, source);
             st.setString(2, key);
             st.setString(3, payload);
             st.setString(4, work ? "pending" : "done");
-            st.setTimestamp(5, work ? null : new java.sql.Timestamp(System.currentTimeMillis()));
+            st.setBoolean(5, work);
             return st.executeUpdate() == 1;
         }
     }
