@@ -54,32 +54,33 @@ public class Registrar {
     public Registration register(String product, String eventKey, String email, String firstName, String lastName,
                                  Map<String, String> answers) {
         String organizer = client.organizer().key();
+        String first = nonBlank(firstName);
+        String last = nonBlank(lastName);
         return switch (product) {
             case "webinar" -> {
                 String path = "/G2W/rest/v2/organizers/" + organizer + "/webinars/" + eventKey;
                 Known k = known(product, eventKey, path, true);
-                Map<String, Object> person = new LinkedHashMap<>(Map.of("firstName", nonBlank(firstName), "lastName",
-                        nonBlank(lastName), "email", email));
-                answer(product, eventKey, k, answers, person);
-                yield register(product, eventKey, path, k.event(), "subject", "startTime", "endTime", person, email);
+                Map<String, Object> body = new LinkedHashMap<>(Map.of("firstName", first, "lastName", last, "email", email));
+                answer(product, eventKey, k, answers, body);
+                yield register(product, eventKey, path, k.event(), "subject", "startTime", "endTime", body, email, first, last);
             }
             case "training" -> {
                 String path = "/G2T/rest/organizers/" + organizer + "/trainings/" + eventKey;
                 yield register(product, eventKey, path, known(product, eventKey, path, false).event(), "name", "startDate",
-                        "endDate", Map.of("givenName", nonBlank(firstName), "surname", nonBlank(lastName), "email", email), email);
+                        "endDate", Map.of("givenName", first, "surname", last, "email", email), email, first, last);
             }
             default -> throw new IllegalArgumentException("people register for webinars and trainings, not for a " + product);
         };
     }
 
     /** Puts the webinar's required fields and its questions into the registration, or refuses, naming what is missing. */
-    private static void answer(String product, String key, Known k, Map<String, String> answers, Map<String, Object> person) {
+    private static void answer(String product, String key, Known k, Map<String, String> answers, Map<String, Object> body) {
         String event = product + " " + key + " (" + k.event().path("subject").asText() + ")";
         for (JsonNode f : k.form().path("fields")) {
             String field = f.path("field").asText();
             String given = answers.get(field);
             if (given != null && !BASIC_FIELDS.contains(field)) {
-                person.put(field, choice(event, field, f.path("answers"), given, null));
+                body.put(field, choice(event, field, f.path("answers"), given, null));
             } else if (given == null && f.path("required").asBoolean() && !BASIC_FIELDS.contains(field)) {
                 throw unmapped(event, "field \"" + field + "\"", field);
             }
@@ -103,7 +104,7 @@ public class Registrar {
             }
         }
         if (!responses.isEmpty()) {
-            person.put("responses", responses);
+            body.put("responses", responses);
         }
     }
 
@@ -129,8 +130,9 @@ public class Registrar {
                 + ", and nothing maps one: set bridge.forms.<form>.question." + key + " to the form field that answers it", false, null);
     }
 
+    /** @param body the registrant as this product's API names the fields */
     private Registration register(String product, String key, String path, JsonNode event, String titleField, String startField,
-                                  String endField, Map<String, ?> person, String email) {
+                                  String endField, Map<String, ?> body, String email, String firstName, String lastName) {
         GoToTime.Span span = GoToTime.span(event.path("times"), startField, endField);
         Instant start = span.start();
         Instant end = span.end();
@@ -141,16 +143,14 @@ public class Registrar {
         }
         JsonNode registrant;
         try {
-            registrant = client.post(path + "/registrants", person);
+            registrant = client.post(path + "/registrants", body);
         } catch (GoToException e) {
             if (e.status() != 409) {
                 throw e;
             }
             registrant = existing(path, e.body().orElse(null), email);
         }
-        Participant p = new Participant(email, String.valueOf(person.containsKey("firstName") ? person.get("firstName") : person.get("givenName")),
-                String.valueOf(person.containsKey("lastName") ? person.get("lastName") : person.get("surname")),
-                registrant.path("registrantKey").asText(),
+        Participant p = new Participant(email, firstName, lastName, registrant.path("registrantKey").asText(),
                 registrant.path("joinUrl").asText(null), Standing.REGISTERED, new LinkedHashMap<>());
         return new Registration(new EventSnapshot(product, key, event.path(titleField).asText(), start, end, List.of(), List.of(p),
                 false, now), p);

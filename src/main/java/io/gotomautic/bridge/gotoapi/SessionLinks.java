@@ -34,28 +34,31 @@ public class SessionLinks {
 
     /** The configured meeting, or a new one-hour meeting starting now, named {@code subject}. */
     public Link meeting(String subject) {
+        String key;
+        String join;
         if (meetingKey.isPresent()) {
-            String key = meetingKey.get();
-            JsonNode start = client.get(MeetingSource.BASE + "/meetings/" + key + "/start");
+            key = meetingKey.get();
             // GoTo answers no join URL for an existing meeting; this is its documented form
-            return new Link("meeting", key, "https://global.gotomeeting.com/join/" + key, start.path("hostURL").asText(null));
-        }
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MINUTES);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("subject", subject.length() > 100 ? subject.substring(0, 100) : subject);
-        body.put("starttime", now.toString());
-        body.put("endtime", now.plus(Duration.ofHours(1)).toString());
-        body.put("passwordrequired", false);
-        body.put("conferencecallinfo", "VoIP");
-        body.put("timezonekey", "");
-        body.put("meetingtype", "immediate");
-        JsonNode created = client.post(MeetingSource.BASE + "/meetings", body).path(0);
-        String key = created.path("meetingid").asText();
-        if (key.isEmpty() || !created.hasNonNull("joinURL")) {
-            throw new GoToException(200, "NoMeeting", "GoTo created a meeting but answered no meetingid and joinURL", false, null);
+            join = "https://global.gotomeeting.com/join/" + key;
+        } else {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("subject", subject.length() > 100 ? subject.substring(0, 100) : subject);
+            body.put("starttime", now.toString());
+            body.put("endtime", now.plus(Duration.ofHours(1)).toString());
+            body.put("passwordrequired", false);
+            body.put("conferencecallinfo", "VoIP");
+            body.put("timezonekey", "");
+            body.put("meetingtype", "immediate");
+            JsonNode created = client.post(MeetingSource.BASE + "/meetings", body).path(0);
+            key = created.path("meetingid").asText();
+            if (key.isEmpty() || !created.hasNonNull("joinURL")) {
+                throw new GoToException(200, "NoMeeting", "GoTo created a meeting but answered no meetingid and joinURL", false, null);
+            }
+            join = created.path("joinURL").asText();
         }
         JsonNode start = client.get(MeetingSource.BASE + "/meetings/" + key + "/start");
-        return new Link("meeting", key, created.path("joinURL").asText(), start.path("hostURL").asText(null));
+        return new Link("meeting", key, join, start.path("hostURL").asText(null));
     }
 
     /** A new screen-sharing session for the customer; their join link comes from the session record when the create answer lacks it. */
