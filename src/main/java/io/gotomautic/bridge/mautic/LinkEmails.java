@@ -104,8 +104,7 @@ public class LinkEmails {
     private long contact(String email) {
         MauticClient.ContactResult r = client.upsertContacts(List.of(Map.of("email", email))).get(0);
         if (r.id() <= 0) {
-            throw new MauticException(r.status(), "Mautic refused the contact " + email + ": " + r.error(),
-                    r.status() == 429 || r.status() >= 500, null, null);
+            throw r.failure(email);
         }
         return r.id();
     }

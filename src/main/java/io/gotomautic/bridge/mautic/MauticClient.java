@@ -44,6 +44,12 @@ public class MauticClient {
      * unknown), or id 0 with the item's status and Mautic's message.
      */
     public record ContactResult(long id, int status, String error, String firstName, String lastName) {
+
+        /** Why the item has no id: transient for 429 and 5xx, which a later batch may get past, permanent otherwise. */
+        public MauticException failure(String email) {
+            return new MauticException(status, "Mautic did not save contact " + email + " (HTTP " + status + "): " + error,
+                    status == 429 || status >= 500, null, null);
+        }
     }
 
     /** A contact field; {@code options} are those of a select or multiselect, empty for other types. */

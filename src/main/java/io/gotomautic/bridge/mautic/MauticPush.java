@@ -222,11 +222,13 @@ public class MauticPush {
                 ids.put(email, r.id());
                 (r.status() == 201 ? created : updated).incrementAndGet();
                 names(byEmail.get(email), r).ifPresent(names::add);
-            } else if (r.status() == 429 || r.status() >= 500) {
-                throw new MauticException(r.status(), "Mautic could not save contact " + email + ": " + r.error(), true, null, null);
             } else {
+                MauticException failure = r.failure(email);
+                if (failure.isTransient()) {
+                    throw failure;
+                }
                 for (Change c : byEmail.get(email)) {
-                    outbox.dead(c.row(), "Mautic refused the contact " + email + " (HTTP " + r.status() + "): " + r.error());
+                    outbox.dead(c.row(), failure.getMessage());
                     finished.add(c.row().id());
                 }
             }

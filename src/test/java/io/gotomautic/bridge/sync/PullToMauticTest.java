@@ -226,6 +226,21 @@ class PullToMauticTest {
     }
 
     @Test
+    void aContactMauticRefusesIsADeadLetterWithItsReasonAndTheOthersLand() throws Exception {
+        long key = goTo.state().webinars().add(GoToWebinars.webinar("Open day")
+                .times(TimeRange.of(now.plus(Duration.ofDays(2)), Duration.ofHours(1)))).key();
+        goTo.state().webinars().addRegistrant(key, "No", "Dot", "nodot@localhost");
+        goTo.state().webinars().addRegistrant(key, "Yes", "Dot", "yes@example.com");
+        try (Bridge bridge = bridge(Map.of())) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(state.contactByEmail("yes@example.com")).isPresent();
+                assertThat(deadLetters()).isEqualTo("Mautic did not save contact nodot@localhost (HTTP 400): email: A valid email is required.");
+                assertThat(pending()).isZero();
+            });
+        }
+    }
+
+    @Test
     void a429StormAndAnExpiredTokenAreRiddenOut() throws Exception {
         long key = goTo.state().webinars().add(GoToWebinars.webinar("Busy")
                 .times(TimeRange.of(now.plus(Duration.ofDays(1)), Duration.ofHours(1)))).key();
