@@ -1,8 +1,6 @@
 package io.gotomautic.bridge.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 import javax.sql.DataSource;
@@ -34,10 +32,8 @@ public final class QueueMetrics {
     }
 
     private static double count(DataSource dataSource, String sql) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql);
-             ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+        try (Connection c = dataSource.getConnection()) {
+            return StatusReport.count(c, sql);
         } catch (SQLException e) {
             return Double.NaN;
         }

@@ -70,7 +70,7 @@ public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long 
         }
     }
 
-    private static long count(Connection c, String sql) throws SQLException {
+    static long count(Connection c, String sql) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
             rs.next();
             return rs.getLong(1);
