@@ -32,10 +32,13 @@ public record InboundRequest(Action action, Source source, String product, Strin
         }
     }
 
-    /** Campaign actions: what they do and for which product. */
-    private static final Map<String, String[]> ACTIONS = Map.of("register-webinar", new String[] {"REGISTER", "webinar"},
-            "register-training", new String[] {"REGISTER", "training"}, "training-link", new String[] {"REGISTER", "training"},
-            "meeting-link", new String[] {"MEETING_LINK", "meeting"}, "assist-link", new String[] {"ASSIST_LINK", "assist"});
+    /** What a campaign action does, and for which product. */
+    private record Kind(Action action, String product) {
+    }
+
+    private static final Map<String, Kind> ACTIONS = Map.of("register-webinar", new Kind(Action.REGISTER, "webinar"),
+            "register-training", new Kind(Action.REGISTER, "training"), "training-link", new Kind(Action.REGISTER, "training"),
+            "meeting-link", new Kind(Action.MEETING_LINK, "meeting"), "assist-link", new Kind(Action.ASSIST_LINK, "assist"));
     private static final String[][] EVENT_FIELDS = {{"goto_webinar", "webinar"}, {"goto_training", "training"}};
 
     /** The requests of one stored inbox payload; empty when it asks for nothing (another event type, a form without an event). */
@@ -58,8 +61,8 @@ public record InboundRequest(Action action, Source source, String product, Strin
     /** A campaign "send a webhook" call's parameters. */
     public static InboundRequest campaign(Map<String, String> params) {
         String actionName = params.getOrDefault("action", "").trim();
-        String[] action = ACTIONS.get(actionName);
-        if (action == null) {
+        Kind kind = ACTIONS.get(actionName);
+        if (kind == null) {
             throw new Invalid("unknown action \"" + actionName + "\"; the actions are " + String.join(", ",
                     new java.util.TreeSet<>(ACTIONS.keySet())));
         }
@@ -71,12 +74,11 @@ public record InboundRequest(Action action, Source source, String product, Strin
             throw new Invalid(what + " names no email_id: the Mautic email that carries the link");
         }
         String key = text(params.get("event_key"));
-        Action a = Action.valueOf(action[0]);
-        if (a == Action.REGISTER && key.isEmpty()) {
+        if (kind.action() == Action.REGISTER && key.isEmpty()) {
             throw new Invalid(what + " names no event_key");
         }
-        String email = email(text(params.get("email")), what, a == Action.REGISTER || contactId == null);
-        return new InboundRequest(a, Source.CAMPAIGN, action[1], key.isEmpty() ? null : key, email,
+        String email = email(text(params.get("email")), what, kind.action() == Action.REGISTER || contactId == null);
+        return new InboundRequest(kind.action(), Source.CAMPAIGN, kind.product(), key.isEmpty() ? null : key, email,
                 text(params.get("firstname")), text(params.get("lastname")), contactId, emailId, Map.of(),
                 text(params.get("subject")), "campaign action " + what);
     }
