@@ -113,6 +113,7 @@ public final class Settings {
         duration("bridge.settle-after");
         duration("bridge.push.interval");
         duration("bridge.http.timeout");
+        duration("bridge.campaign.dedupe-window");
         positive("bridge.push.batch");
         bool("bridge.timeline.utm");
         bool("bridge.timeline.notes");
