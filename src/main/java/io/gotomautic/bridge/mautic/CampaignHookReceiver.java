@@ -67,6 +67,8 @@ public class CampaignHookReceiver {
                 return;
             }
         }
+        // a token sent as a form field too is not kept in the stored request
+        params.keySet().removeIf(k -> k.equalsIgnoreCase("X-Bridge-Token"));
         try {
             // what can be told without GoTo is told now; the rest is the inbox worker's
             InboundRequest.campaign(params);

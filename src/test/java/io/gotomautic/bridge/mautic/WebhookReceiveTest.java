@@ -197,7 +197,7 @@ class WebhookReceiveTest {
                 st.execute("DROP TRIGGER refuse_marked ON inbox; DROP FUNCTION refuse_marked()");
             }
         }
-        // Mautic's redelivery (or a replay by hand) now stores every event, once
+        // a redelivery (sent again by hand: Mautic does not retry) now stores every event, once
         assertThat(post(body, sign(body)).body()).isEqualTo("{\"stored\":3,\"duplicates\":0}");
         assertThat(post(body, sign(body)).body()).isEqualTo("{\"stored\":0,\"duplicates\":3}");
         assertThat(inbox()).isEqualTo(3);
