@@ -58,7 +58,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         FormRules forms = FormRules.of(settings);
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
-                new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
+                new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
                 new InboxWorker(ds, new Registrar(goTo, Clock.systemUTC()),
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         forms, settings.optional("bridge.organizer-email"),

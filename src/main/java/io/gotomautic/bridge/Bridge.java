@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.http.BodyLimit;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.QueueMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,6 +52,7 @@ public final class Bridge implements AutoCloseable {
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new IllegalStateException("Camel did not start; see the log above");
             }
+            BodyLimit.install(main.getCamelContext(), settings.port("bridge.http.port"));
             MeterRegistry metrics = main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
             if (metrics != null) {
                 QueueMetrics.register(metrics, database.dataSource());

@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import javax.sql.DataSource;
 
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.ops.HealthReport;
 import io.gotomautic.bridge.store.Database;
@@ -15,6 +16,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.health.HealthCheck;
+import org.apache.camel.spi.MaskingFormatter;
+import org.apache.camel.support.processor.DefaultMaskingFormatter;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 
@@ -59,6 +62,16 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry
     public Housekeeping housekeeping() {
         return new Housekeeping(database.dataSource(), settings.duration("bridge.retention"));
+    }
+
+    /**
+     * What the routes' {@code log:} steps write passes through this ({@code camel.main.log-mask}): Camel's own masking
+     * of password- and token-like values, then the bridge's of email addresses.
+     */
+    @BindToRegistry(MaskingFormatter.CUSTOM_LOG_MASK_REF)
+    public MaskingFormatter logMask() {
+        MaskingFormatter camelMask = new DefaultMaskingFormatter();
+        return text -> EmailAddress.masked(camelMask.format(text));
     }
 
     @BindToRegistry

@@ -103,6 +103,9 @@ public final class Settings {
         url("goto.auth-url");
         optionalUrl("mautic.url");
         port("bridge.http.port");
+        if (get("bridge.http.host").isBlank()) {
+            throw new SettingsException("bridge.http.host", "is empty; 0.0.0.0 listens on every interface, 127.0.0.1 on this machine only");
+        }
         port("bridge.db.embedded-port");
         port("sandbox.goto-port");
         port("sandbox.mautic-port");
@@ -113,6 +116,7 @@ public final class Settings {
         duration("bridge.settle-after");
         duration("bridge.push.interval");
         duration("bridge.http.timeout");
+        duration("bridge.campaign.dedupe-window");
         positive("bridge.push.batch");
         bool("bridge.timeline.utm");
         bool("bridge.timeline.notes");

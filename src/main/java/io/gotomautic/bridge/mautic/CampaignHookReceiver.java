@@ -3,6 +3,7 @@ package io.gotomautic.bridge.mautic;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,8 +20,10 @@ import org.apache.camel.Exchange;
 /**
  * {@code POST /hooks/campaign}: Mautic's campaign action "send a webhook" (form-encoded, or JSON with that
  * content type). It carries no signature, so the header {@code X-Bridge-Token} must equal
- * {@code bridge.inbound-token}. Mautic counts anything but 200/201 as a failure and retries an hour later, so
- * 200 is answered only once the request is stored.
+ * {@code bridge.inbound-token} (read from the request's headers only, never from its URL or form). With that key
+ * empty every call is refused, however the route was started. Mautic counts anything but 200/201 as a failure and
+ * retries an hour later, so 200 is answered only once the request is stored, and an identical call within
+ * {@code bridge.campaign.dedupe-window} is taken for such a retry; after it, for a new action (a weekly link).
  */
 public class CampaignHookReceiver {
 
@@ -28,14 +31,20 @@ public class CampaignHookReceiver {
 
     private final Inbox inbox;
     private final byte[] token;
+    private final Duration dedupeWindow;
 
-    public CampaignHookReceiver(DataSource dataSource, String token) {
+    public CampaignHookReceiver(DataSource dataSource, String token, Duration dedupeWindow) {
         this.inbox = new Inbox(dataSource);
         this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.dedupeWindow = dedupeWindow;
     }
 
     public void receive(Exchange exchange) throws SQLException {
-        String given = exchange.getIn().getHeader("X-Bridge-Token", String.class);
+        if (token.length == 0) {
+            Responses.json(exchange, 503, Map.of("error", "POST /hooks/campaign is switched off: bridge.inbound-token is empty"));
+            return;
+        }
+        String given = RequestHeader.of(exchange, "X-Bridge-Token");
         if (given == null || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
             Responses.json(exchange, 401, Map.of("error", given == null ? "missing X-Bridge-Token header" : "wrong X-Bridge-Token"));
             return;
@@ -58,6 +67,8 @@ public class CampaignHookReceiver {
                 return;
             }
         }
+        // a token sent as a form field too is not kept in the stored request
+        params.keySet().removeIf(k -> k.equalsIgnoreCase("X-Bridge-Token"));
         try {
             // what can be told without GoTo is told now; the rest is the inbox worker's
             InboundRequest.campaign(params);
@@ -67,7 +78,8 @@ public class CampaignHookReceiver {
         }
         params.put("type", "campaign");
         String payload = Responses.write(params);
-        boolean stored = inbox.store("mautic-campaign", "campaign:" + Hashes.sha256(payload), payload, true);
+        boolean stored = inbox.storeUnlessWithin("mautic-campaign", new Inbox.Entry("campaign:" + Hashes.sha256(payload), payload, true),
+                dedupeWindow);
         Responses.json(exchange, 200, Map.of("stored", stored));
     }
 }

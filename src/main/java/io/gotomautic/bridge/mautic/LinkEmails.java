@@ -9,6 +9,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.store.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,12 +87,13 @@ public class LinkEmails {
             p.path("tokens").fields().forEachRemaining(t -> tokens.put(t.getKey(), t.getValue().asText()));
             client.sendEmail(emailId, contactId, tokens);
             outbox.delivered(List.of(row.id()));
-            LOG.info("Sent Mautic email {} to contact {} ({})", emailId, contactId, p.path("about").asText());
+            LOG.info("Sent Mautic email {} to contact {} ({})", emailId, contactId, EmailAddress.masked(p.path("about").asText()));
             return true;
         } catch (MauticException e) {
             if (e.isTransient()) {
                 outbox.retryLater(row.id(), e.getMessage());
-                LOG.warn("Mautic email {} ({}) waits for a retry: {}", emailId, p.path("about").asText(), e.getMessage());
+                LOG.warn("Mautic email {} ({}) waits for a retry: {}", emailId, EmailAddress.masked(p.path("about").asText()),
+                        EmailAddress.masked(e.getMessage()));
                 return false;
             }
             outbox.dead(row, "email " + emailId + " (" + p.path("about").asText() + ") was not sent: " + e.getMessage()

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.http.HttpTransportException;
 import org.slf4j.Logger;
@@ -133,7 +134,7 @@ public class MauticClient {
         for (List<Map<String, Object>> chunk : chunks(contacts, BATCH_MAX)) {
             JsonNode answer = call("PATCH", "/api/contacts/batch/edit", chunk);
             entries(answer.path("errors")).forEach((index, error) -> LOG.warn("Mautic refused to edit contact {}: {}",
-                    chunk.get(Integer.parseInt(index)).get("id"), error.path("message").asText()));
+                    chunk.get(Integer.parseInt(index)).get("id"), EmailAddress.masked(error.path("message").asText())));
         }
     }
 

@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.sync.RegistrationState;
 import org.slf4j.Logger;
@@ -177,14 +178,14 @@ public class MauticPush {
                     outbox.dead(c.row(), "Mautic refused the push: " + e.getMessage());
                 }
                 LOG.warn("Mautic refused the push of {} change(s); they are dead letters ('replay' once mended): {}", left.size(),
-                        e.getMessage());
+                        EmailAddress.masked(e.getMessage()));
                 return changes.size();
             }
             // the oldest change not done waits, and holds back those after it: Mautic sees changes in order
             Change first = left.get(0);
             outbox.retryLater(first.row().id(), e.getMessage());
             LOG.warn("Push to Mautic stopped, {} change(s) stay queued and are retried: {}", changes.size() - finished.size(),
-                    e.getMessage());
+                    EmailAddress.masked(e.getMessage()));
             return finished.size();
         }
     }

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /webhooks/mautic}: checks {@code Webhook-Signature} (base64 HMAC-SHA256 of the raw body with
- * {@code mautic.webhook-secret}), then stores every event of the delivery in the inbox — once per event, so a
- * redelivery is not processed twice — and answers at once; the work happens later, from the inbox. Mautic does
+ * {@code mautic.webhook-secret}; the request's own header, never a query or form field; with the secret empty every
+ * delivery is refused), then stores every event of the delivery in the inbox in one transaction — once per
+ * event, so a redelivery is not processed twice — and answers at once; the work happens later, from the inbox. Mautic does
  * not retry a delivery that failed, so nothing is acknowledged before it is stored.
  */
 public class WebhookReceiver {
@@ -51,8 +52,12 @@ public class WebhookReceiver {
     }
 
     public void receive(Exchange exchange) throws SQLException {
+        if (secret.length == 0) {
+            answer(exchange, 503, "POST /webhooks/mautic is switched off: mautic.webhook-secret is empty");
+            return;
+        }
         byte[] body = exchange.getIn().getBody(byte[].class);
-        String signature = exchange.getIn().getHeader("Webhook-Signature", String.class);
+        String signature = RequestHeader.of(exchange, "Webhook-Signature");
         if (signature == null || signature.isBlank()) {
             answer(exchange, 401, "missing Webhook-Signature header");
             return;
@@ -120,15 +125,12 @@ public class WebhookReceiver {
     }
 
     private int store(List<ObjectNode> events) throws SQLException {
-        int stored = 0;
+        List<Inbox.Entry> entries = new ArrayList<>();
         for (ObjectNode event : events) {
             String payload = Responses.write(event);
-            String key = event.path("type").asText() + ":" + Hashes.sha256(payload);
-            if (inbox.store("mautic-webhook", key, payload, asksForWork(event))) {
-                stored++;
-            }
+            entries.add(new Inbox.Entry(event.path("type").asText() + ":" + Hashes.sha256(payload), payload, asksForWork(event)));
         }
-        return stored;
+        return inbox.storeAll("mautic-webhook", entries);
     }
 
     /** Whether the inbox worker has anything to do for the event; one it would refuse counts, to become a dead letter. */

@@ -73,7 +73,7 @@ public record InboundRequest(Action action, Source source, String product, Strin
         if (link && emailId == null) {
             throw new Invalid(what + " names no email_id: the Mautic email that carries the link");
         }
-        String key = text(params.get("event_key"));
+        String key = eventKey(text(params.get("event_key")), what + " (event_key)");
         if (kind.action() == Action.REGISTER && key.isEmpty()) {
             throw new Invalid(what + " names no event_key");
         }
@@ -105,6 +105,7 @@ public record InboundRequest(Action action, Source source, String product, Strin
                 }
             }
         }
+        key = eventKey(key, what);
         if (key.isEmpty()) {
             if (rule == FormRules.DEFAULT) {
                 return Optional.empty();
@@ -132,7 +133,7 @@ public record InboundRequest(Action action, Source source, String product, Strin
         String email = value(fields, "email");
         List<InboundRequest> requests = new ArrayList<>();
         for (String[] f : EVENT_FIELDS) {
-            String key = value(fields, f[0]);
+            String key = eventKey(value(fields, f[0]), "contact " + contact.path("id").asText("?") + " (field " + f[0] + ")");
             if (!key.isEmpty() && EmailAddress.valid(email)) {
                 long id = contact.path("id").asLong(0);
                 requests.add(new InboundRequest(Action.REGISTER, Source.CONTACT, f[1], key, email.toLowerCase(Locale.ROOT),
@@ -165,6 +166,24 @@ public record InboundRequest(Action action, Source source, String product, Strin
             throw new Invalid(what + " has an invalid email address \"" + email + "\"");
         }
         return email.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * GoTo's event keys are 64-bit integers; anything else would only come back from GoTo as an error (or reach a
+     * path it was never meant for), so it is refused before any call. Empty stays empty.
+     */
+    private static String eventKey(String key, String what) {
+        if (key.isEmpty()) {
+            return key;
+        }
+        if (key.matches("[+-]?[0-9]{1,19}")) {
+            try {
+                return Long.toString(Long.parseLong(key));
+            } catch (NumberFormatException e) {
+                // beyond 64 bits: reported below
+            }
+        }
+        throw new Invalid(what + ": \"" + key + "\" is not a GoTo event key (a whole number)");
     }
 
     private static Long number(String value, String name) {

@@ -10,6 +10,7 @@ import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
@@ -144,7 +145,7 @@ public class InboxWorker {
         Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), r.email(), r.firstName(), r.lastName(),
                 r.answers());
         boolean fresh = reconciler.registered(c, reg.event(), reg.person()) != null;
-        LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", r.email(), r.product(),
+        LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()), r.product(),
                 r.eventKey(), reg.event().title(), r.origin());
         if (r.emailId() != null) {
             LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), reg.person().joinUrl(), false,
@@ -153,8 +154,8 @@ public class InboxWorker {
     }
 
     /**
-     * The join link goes to the contact; the start link, which lets its holder host the session, is stored and logged
-     * for the organizer, and mailed to {@code bridge.organizer-email} when that is set.
+     * The join link goes to the contact; the start link, which lets its holder host the session, is stored (shown by
+     * {@code status}) for the organizer, never logged, and mailed to {@code bridge.organizer-email} when that is set.
      */
     private void link(Connection c, long id, InboundRequest r, SessionLinks.Link link) throws SQLException {
         String about = r.product() + " " + link.key() + " for " + (r.email() == null ? "contact " + r.contactId() : r.email());
@@ -170,7 +171,8 @@ public class InboxWorker {
             st.setLong(6, id);
             st.executeUpdate();
         }
-        LOG.info("Created GoTo {} {} ({}); the organizer starts it at {}", r.product(), link.key(), r.origin(), link.startUrl());
+        // never the start link: whoever reads the log could host the session
+        LOG.info("Created GoTo {} {} ({}); its start link is kept for the organizer (status)", r.product(), link.key(), r.origin());
         if (organizerEmail.isPresent() && link.startUrl() != null) {
             LinkEmails.queue(c, r.emailId(), null, organizerEmail.get(), r.product(), link.startUrl(), true, about + ", organizer's start link");
         }
@@ -201,12 +203,12 @@ public class InboxWorker {
     }
 
     private static void retryLater(Connection c, long id, String error) throws SQLException {
-        LOG.warn("Inbox row {} waits for a retry: {}", id, error);
+        LOG.warn("Inbox row {} waits for a retry: {}", id, EmailAddress.masked(error));
         Queue.INBOX.retryLater(c, id, error);
     }
 
     private static void dead(Connection c, long id, String payload, String reason) throws SQLException {
-        LOG.warn("Inbox row {} is a dead letter: {}", id, reason);
+        LOG.warn("Inbox row {} is a dead letter: {}", id, EmailAddress.masked(reason));
         Queue.INBOX.dead(c, id, payload, reason);
     }
 }

@@ -98,6 +98,8 @@ class SettingsTest {
         "bridge.forms.signup.question.42=    | bridge.forms.signup.question.42: name the form field that answers the question",
         "bridge.forms.signup=webinar         | bridge.forms.signup: name a form and a key",
         "bridge.organizer-email=host         | bridge.organizer-email: \"host\" is not an email address",
+        "bridge.campaign.dedupe-window=1 hour | bridge.campaign.dedupe-window: \"1 hour\" is not a duration",
+        "bridge.http.host=                   | bridge.http.host: is empty",
     })
     void aBadSettingNamesItsKeyAndWhatIsWrong(String setting, String message) throws IOException {
         assertThatThrownBy(() -> load(setting + "\n", Map.of(), new Properties()))

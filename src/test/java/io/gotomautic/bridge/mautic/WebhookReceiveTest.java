@@ -18,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.gotomautic.bridge.Bridge;
+import io.gotomautic.bridge.LogCapture;
 import io.gotomautic.bridge.TestBridge;
 import io.gotomautic.bridge.TestDatabase;
 import io.gotomautic.bridge.sandbox.MauticSimulator;
@@ -32,7 +33,9 @@ class WebhookReceiveTest {
 
     @RegisterExtension
     static final TestDatabase DB = new TestDatabase();
-    static final String SECRET = "hook-secret";
+    @RegisterExtension
+    static final LogCapture LOG = new LogCapture();
+    static final String SECRET = "whs-7f3a91c2";
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static Bridge bridge;
@@ -54,6 +57,7 @@ class WebhookReceiveTest {
     static void stop() {
         mautic.close();
         bridge.close();
+        LOG.containsNoneOf(java.util.List.of(SECRET, "ada@example.com", "a@example.com", "b@example.com"));
     }
 
     @BeforeEach
@@ -72,6 +76,10 @@ class WebhookReceiveTest {
     }
 
     private static HttpResponse<String> post(byte[] body, String signature) throws Exception {
+        return post(url, body, signature);
+    }
+
+    private static HttpResponse<String> post(String url, byte[] body, String signature) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (signature != null) {
@@ -153,9 +161,57 @@ class WebhookReceiveTest {
     }
 
     @Test
-    void anOversizedBodyIs413() throws Exception {
+    void anOversizedBodyIs413WithOneWarningAndNoError() throws Exception {
         byte[] huge = ("{\"mautic.form_on_submit\":[{\"x\":\"" + "a".repeat(2_000_000) + "\"}]}").getBytes(StandardCharsets.UTF_8);
-        assertThat(post(huge, sign(huge)).statusCode()).isEqualTo(413);
+        int errorsBefore = LOG.at("ERROR", "").size();
+        HttpResponse<String> r = post(huge, sign(huge));
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("larger than 1048576 bytes");
+        assertThat(LOG.at("WARN", "max-body-size")).singleElement().asString().contains("POST /webhooks/mautic");
+        assertThat(LOG.at("ERROR", "")).hasSize(errorsBefore);
         assertThat(inbox()).isZero();
+    }
+
+    @Test
+    void aDeliveryIsStoredWholeOrNotAtAll() throws Exception {
+        byte[] body = ("{\"mautic.lead_post_save_update\":[{\"contact\":{\"id\":31}},{\"contact\":{\"id\":32,\"note\":\"refuse-me\"}},"
+                + "{\"contact\":{\"id\":33}}],\"timestamp\":\"2026-11-23T10:00:00+00:00\"}").getBytes(StandardCharsets.UTF_8);
+        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            // the database fails on the delivery's second event, after the first went in
+            st.execute("""
+                    CREATE FUNCTION refuse_marked() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF NEW.payload LIKE '%refuse-me%' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                        RETURN NEW;
+                    END $$;
+                    CREATE TRIGGER refuse_marked BEFORE INSERT ON inbox FOR EACH ROW EXECUTE FUNCTION refuse_marked();
+                    """);
+        }
+        try {
+            HttpResponse<String> failed = post(body, sign(body));
+            assertThat(failed.statusCode()).isEqualTo(500);
+            assertThat(failed.body()).contains("nothing was stored");
+            assertThat(inbox()).isZero();
+        } finally {
+            try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP TRIGGER refuse_marked ON inbox; DROP FUNCTION refuse_marked()");
+            }
+        }
+        // a redelivery (sent again by hand: Mautic does not retry) now stores every event, once
+        assertThat(post(body, sign(body)).body()).isEqualTo("{\"stored\":3,\"duplicates\":0}");
+        assertThat(post(body, sign(body)).body()).isEqualTo("{\"stored\":0,\"duplicates\":3}");
+        assertThat(inbox()).isEqualTo(3);
+    }
+
+    @Test
+    void theSignatureIsReadFromTheHeaderOnly() throws Exception {
+        byte[] body = "{\"mautic.lead_post_save_update\":[{\"contact\":{\"id\":41}}]}".getBytes(StandardCharsets.UTF_8);
+        String signature = java.net.URLEncoder.encode(sign(body), StandardCharsets.UTF_8);
+        HttpResponse<String> inQuery = post(url + "?Webhook-Signature=" + signature, body, null);
+        assertThat(inQuery.statusCode()).isEqualTo(401);
+        assertThat(inQuery.body()).contains("missing Webhook-Signature header");
+        assertThat(inbox()).isZero();
+        assertThat(post(body, sign(body)).statusCode()).isEqualTo(200);
+        assertThat(inbox()).isEqualTo(1);
     }
 }
