@@ -111,6 +111,7 @@ public final class Settings {
         duration("bridge.window.past");
         duration("bridge.window.future");
         duration("bridge.settle-after");
+        duration("bridge.cancel-after");
         duration("bridge.push.interval");
         duration("bridge.http.timeout");
         positive("bridge.push.batch");
