@@ -44,7 +44,8 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
         RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit());
         GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, settings.get("goto.api-url"), 5);
-        Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"));
+        Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"),
+                settings.duration("bridge.cancel-after"));
         PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo), new TrainingSource(goTo, reconciler::unsettled),
                 new MeetingSource(goTo), new AssistSource(goTo)), reconciler, ds,
                 settings.duration("bridge.window.past"), settings.duration("bridge.window.future"), Clock.systemUTC());

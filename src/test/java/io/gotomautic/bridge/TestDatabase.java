@@ -2,8 +2,12 @@ package io.gotomautic.bridge;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +51,22 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
 
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url(), "postgres", "");
+    }
+
+    /** The first column of each row of a query, as text (null for NULL). */
+    public List<String> strings(String sql, Object... params) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+        }
+        return values;
     }
 
     /** The settings that point the bridge at this database. */

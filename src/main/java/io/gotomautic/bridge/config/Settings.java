@@ -114,6 +114,7 @@ public final class Settings {
         duration("bridge.window.past");
         duration("bridge.window.future");
         duration("bridge.settle-after");
+        duration("bridge.cancel-after");
         duration("bridge.push.interval");
         duration("bridge.http.timeout");
         duration("bridge.campaign.dedupe-window");

@@ -5,13 +5,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
@@ -26,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pushes registration changes from the outbox to Mautic in batches: one contact upsert per 200 people (fields
  * and tags included), one segment call per managed segment, then, per change, the timeline detail (a UTM row)
- * and a note where they are switched on. Every step can be repeated without effect, except the detail, which
+ * and a note where they are switched on. Tags and segments are those of each registration's state at push time,
+ * not of the changes on the way. Every step can be repeated without effect, except the detail, which
  * a retry after a crash first looks for. A passing failure leaves the rows queued, in order.
  */
 public class MauticPush {
@@ -68,12 +72,49 @@ public class MauticPush {
             return PRODUCTS.get(product()) + " · " + p.path("title").asText() + " · " + p.path("date").asText();
         }
 
-        String segment(RegistrationState s) {
-            return event() + " · " + s.label();
+        String segment(String state) {
+            return event() + " · " + state;
         }
 
-        String tag(String what) {
-            return "goto-" + product() + "-" + what + "-" + key();
+        /** {@code goto-webinar-noshow-<key>} for the state {@code no-show}. */
+        String tag(String state) {
+            return "goto-" + product() + "-" + state.replace("-", "") + "-" + key();
+        }
+    }
+
+    /** One person in one event (e-mails are lower-cased in the changes). */
+    private record PersonEvent(String email, String product, String key) {
+    }
+
+    /**
+     * A person in an event as the push leaves them: the registration as it stands now, whatever the batch's
+     * changes said on the way, so Mautic shows GoTo's state after any batching, retry or crash. Facts that stay
+     * (attended) stay because the state keeps them.
+     *
+     * @param last         the batch's last change for them: the event as named now
+     * @param registration the registration row, or null for a change without one
+     * @param inSegments   the managed segments (state labels) that may hold the contact
+     */
+    private record Standing(Change last, Long registration, RegistrationState state, Set<String> inSegments) {
+        /** The managed segments of the state: {@code registered} holds everyone registered and not cancelled. */
+        Set<String> segments() {
+            Set<String> s = new TreeSet<>();
+            if (REGISTRATION_PRODUCTS.contains(last.product()) && state != RegistrationState.CANCELLED) {
+                s.add(RegistrationState.REGISTERED.label());
+            }
+            s.add(state.label());
+            return s;
+        }
+
+        /** The tags of the state, and the removal ({@code -tag}) of the event's other managed tags. */
+        List<String> tags() {
+            List<String> tags = new ArrayList<>();
+            Set<String> wanted = segments();
+            for (RegistrationState s : REGISTRATION_PRODUCTS.contains(last.product()) ? RegistrationState.values()
+                    : new RegistrationState[] {RegistrationState.ATTENDED}) {
+                tags.add((wanted.contains(s.label()) ? "" : "-") + last.tag(s.label()));
+            }
+            return tags;
         }
     }
 
@@ -154,10 +195,12 @@ public class MauticPush {
         Set<Long> finished = new HashSet<>();
         try {
             ensureFields();
-            Map<String, Long> ids = contacts(changes, finished);
+            Collection<Standing> standings = standings(changes);
+            Map<String, Long> ids = contacts(changes, standings, finished);
             List<Change> pushed = changes.stream().filter(c -> !finished.contains(c.row().id())).toList();
-            segments(pushed, ids);
-            contactIds(pushed, ids);
+            List<Standing> landed = standings.stream().filter(st -> ids.containsKey(st.last().email())).toList();
+            segments(landed, ids);
+            pushedSegments(landed, ids);
             if (!utm && !notes) {
                 outbox.delivered(pushed.stream().map(c -> c.row().id()).toList());
                 return changes.size();
@@ -190,8 +233,36 @@ public class MauticPush {
         }
     }
 
+    /** Each person in each event of the batch, as their registration stands now. */
+    private Collection<Standing> standings(List<Change> changes) throws SQLException {
+        Map<PersonEvent, Change> last = new LinkedHashMap<>();
+        for (Change c : changes) {
+            last.put(new PersonEvent(c.email(), c.product(), c.key()), c);
+        }
+        Map<Long, Standing> rows = new HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT id, state, mautic_segments FROM registration WHERE id = ANY (?)")) {
+            st.setArray(1, c.createArrayOf("bigint", last.values().stream().map(ch -> ch.row().registrationId())
+                    .filter(Objects::nonNull).toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getLong(1), new Standing(null, rs.getLong(1), RegistrationState.of(rs.getString(2)),
+                            Set.of((String[]) rs.getArray(3).getArray())));
+                }
+            }
+        }
+        List<Standing> standings = new ArrayList<>();
+        for (Change c : last.values()) {
+            Standing row = rows.get(c.row().registrationId());
+            standings.add(row == null ? new Standing(c, null, c.state(), Set.of())
+                    : new Standing(c, row.registration(), row.state(), row.inSegments()));
+        }
+        return standings;
+    }
+
     /** One upsert item per person; items Mautic refuses become dead letters. Returns email → contact id. */
-    private Map<String, Long> contacts(List<Change> changes, Set<Long> finished) throws SQLException {
+    private Map<String, Long> contacts(List<Change> changes, Collection<Standing> standings, Set<Long> finished)
+            throws SQLException {
         Map<String, Map<String, Object>> items = new LinkedHashMap<>();
         Map<String, Set<String>> tags = new LinkedHashMap<>();
         // a person's changes, found once: a batch holds thousands
@@ -209,7 +280,9 @@ public class MauticPush {
             if (c.state() == RegistrationState.ATTENDED) {
                 item.put("goto_attended_minutes", c.p().path("minutes").asInt());
             }
-            tags.computeIfAbsent(c.email(), e -> new LinkedHashSet<>()).addAll(tags(c));
+        }
+        for (Standing st : standings) {
+            tags.computeIfAbsent(st.last().email(), e -> new LinkedHashSet<>()).addAll(st.tags());
         }
         tags.forEach((email, t) -> items.get(email).put("tags", List.copyOf(t)));
         List<String> emails = List.copyOf(items.keySet());
@@ -258,49 +331,39 @@ public class MauticPush {
         return java.util.Optional.of(edit);
     }
 
-    /** Tags campaign conditions test; cancelling takes the registered tag away. */
-    private static List<String> tags(Change c) {
-        boolean registration = REGISTRATION_PRODUCTS.contains(c.product());
-        return switch (c.state()) {
-            case REGISTERED -> List.of(c.tag("registered"));
-            case ATTENDED -> registration ? List.of(c.tag("registered"), c.tag("attended")) : List.of(c.tag("attended"));
-            case NO_SHOW -> List.of(c.tag("registered"), c.tag("noshow"));
-            case CANCELLED -> List.of("-" + c.tag("registered"), c.tag("cancelled"));
-        };
-    }
-
     /**
-     * The managed segments: {@code registered} keeps everyone who registered (attending does not remove anyone,
-     * cancelling does); attended, no-show and cancelled are added as they become true. One call per segment.
+     * The managed segments of each person's state: added with one call per segment; memberships that may be left
+     * from an earlier state are removed (one call each, Mautic has no batch removal: only where the state moved
+     * on). Before any call, the segments that may hold the contact are widened in the database, so a push cut
+     * short by a crash is undone by the next one whatever the state is by then.
      */
-    private void segments(List<Change> changes, Map<String, Long> ids) throws SQLException {
+    private void segments(List<Standing> standings, Map<String, Long> ids) throws SQLException {
+        mayHold(standings);
         Map<String, Set<Long>> additions = new LinkedHashMap<>();
         List<Map.Entry<String, Long>> removals = new ArrayList<>();
-        for (Change c : changes) {
-            long id = ids.get(c.email());
-            boolean registration = REGISTRATION_PRODUCTS.contains(c.product());
-            if (registration && c.state() != RegistrationState.CANCELLED) {
-                additions.computeIfAbsent(c.segment(RegistrationState.REGISTERED), s -> new LinkedHashSet<>()).add(id);
+        for (Standing st : standings) {
+            long id = ids.get(st.last().email());
+            Set<String> wanted = st.segments();
+            for (String state : wanted) {
+                additions.computeIfAbsent(st.last().segment(state), s -> new LinkedHashSet<>()).add(id);
             }
-            if (c.state() != RegistrationState.REGISTERED) {
-                additions.computeIfAbsent(c.segment(c.state()), s -> new LinkedHashSet<>()).add(id);
-            }
-            if (c.state() == RegistrationState.CANCELLED) {
-                removals.add(Map.entry(c.segment(RegistrationState.REGISTERED), id));
-                additions.getOrDefault(c.segment(RegistrationState.REGISTERED), new LinkedHashSet<>()).remove(id);
+            for (String state : st.inSegments()) {
+                if (!wanted.contains(state)) {
+                    removals.add(Map.entry(st.last().segment(state), id));
+                }
             }
         }
         for (Map.Entry<String, Set<Long>> add : additions.entrySet()) {
-            if (!add.getValue().isEmpty()) {
-                long segment = segmentId(add.getKey());
-                stillThere(add.getKey(), () -> client.addToSegment(segment, add.getValue()));
-                segmentChanges.addAndGet(add.getValue().size());
-            }
+            long segment = segmentId(add.getKey());
+            stillThere(add.getKey(), () -> client.addToSegment(segment, add.getValue()));
+            segmentChanges.addAndGet(add.getValue().size());
         }
         for (Map.Entry<String, Long> remove : removals) {
-            long segment = segmentId(remove.getKey());
-            stillThere(remove.getKey(), () -> client.removeFromSegment(segment, remove.getValue()));
-            segmentChanges.incrementAndGet();
+            Long segment = knownSegmentId(remove.getKey());
+            if (segment != null) {
+                stillThere(remove.getKey(), () -> client.removeFromSegment(segment, remove.getValue()));
+                segmentChanges.incrementAndGet();
+            }
         }
     }
 
@@ -331,8 +394,21 @@ public class MauticPush {
         }
     }
 
-    /** Known ids from the database; otherwise found by name in Mautic, or created published. */
+    /** The segment's id; created published when Mautic has none of that name. */
     private synchronized long segmentId(String name) throws SQLException {
+        Long id = knownSegmentId(name);
+        if (id == null) {
+            id = client.createSegment(name);
+            listing.put(name, id);
+            LOG.info("Created Mautic segment \"{}\" ({})", name, id);
+            storeSegment(name, id);
+            segments.put(name, id);
+        }
+        return id;
+    }
+
+    /** Known ids from the database; otherwise found by name in Mautic; null when Mautic has no such segment. */
+    private synchronized Long knownSegmentId(String name) throws SQLException {
         Long id = segments.get(name);
         if (id == null) {
             id = storedSegment(name);
@@ -342,14 +418,13 @@ public class MauticPush {
                 listing = new HashMap<>(client.segmentsByName());
             }
             id = listing.get(name);
-            if (id == null) {
-                id = client.createSegment(name);
-                listing.put(name, id);
-                LOG.info("Created Mautic segment \"{}\" ({})", name, id);
+            if (id != null) {
+                storeSegment(name, id);
             }
-            storeSegment(name, id);
         }
-        segments.put(name, id);
+        if (id != null) {
+            segments.put(name, id);
+        }
         return id;
     }
 
@@ -411,19 +486,39 @@ public class MauticPush {
         fieldsReady = true;
     }
 
-    private void contactIds(List<Change> changes, Map<String, Long> ids) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "UPDATE registration SET mautic_contact_id = ? WHERE id = ? AND mautic_contact_id IS DISTINCT FROM ?")) {
-            for (Change change : changes) {
-                if (change.row().registrationId() != null) {
-                    long id = ids.get(change.email());
-                    st.setLong(1, id);
-                    st.setLong(2, change.row().registrationId());
-                    st.setLong(3, id);
-                    st.addBatch();
-                }
+    /** Before the segment calls: the state's segments may hold the contact from now on. */
+    private void mayHold(List<Standing> standings) throws SQLException {
+        List<Standing> rows = standings.stream().filter(st -> st.registration() != null
+                && !st.inSegments().containsAll(st.segments())).toList();
+        updateSegments(rows, null, """
+                UPDATE registration r SET mautic_segments = ARRAY(
+                  SELECT DISTINCT s FROM unnest(r.mautic_segments || string_to_array(d.segments, ',')) s ORDER BY 1)
+                FROM unnest(?::text[], ?::bigint[]) AS d (segments, id) WHERE r.id = d.id
+                """);
+    }
+
+    /** After the segment calls: the contact's id, and exactly the state's segments hold it. */
+    private void pushedSegments(List<Standing> standings, Map<String, Long> ids) throws SQLException {
+        updateSegments(standings.stream().filter(st -> st.registration() != null).toList(), ids, """
+                UPDATE registration r SET mautic_segments = string_to_array(d.segments, ','), mautic_contact_id = d.contact
+                FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS d (segments, id, contact)
+                WHERE r.id = d.id AND (r.mautic_contact_id, r.mautic_segments)
+                  IS DISTINCT FROM (d.contact, string_to_array(d.segments, ','))
+                """);
+    }
+
+    /** One statement for all rows: the state's segments, the registration, and the contact id when given. */
+    private void updateSegments(List<Standing> rows, Map<String, Long> ids, String sql) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setArray(1, c.createArrayOf("text", rows.stream().map(r -> String.join(",", r.segments())).toArray()));
+            st.setArray(2, c.createArrayOf("bigint", rows.stream().map(Standing::registration).toArray()));
+            if (ids != null) {
+                st.setArray(3, c.createArrayOf("bigint", rows.stream().map(r -> ids.get(r.last().email())).toArray()));
             }
-            st.executeBatch();
+            st.executeUpdate();
         }
     }
 

@@ -147,7 +147,7 @@ final class GoToWebinarApi {
     private SimResponse registrants(SimRequest req) {
         GoToWire.requireOwnOrganizer(req, state);
         Webinar w = webinarOf(req);
-        List<ObjectNode> all = state.webinars().registrants(w.key()).stream().map(this::registrantSummary).toList();
+        List<ObjectNode> all = state.webinars().listed(w.key()).stream().map(this::registrantSummary).toList();
         if (req.query("page").isEmpty() && req.query("limit").isEmpty()) {
             return SimResponse.json(200, GoToWire.array().addAll(all));
         }

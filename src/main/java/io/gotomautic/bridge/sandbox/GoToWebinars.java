@@ -1,5 +1,6 @@
 package io.gotomautic.bridge.sandbox;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,6 +139,7 @@ public final class GoToWebinars {
     private final Map<Long, Registrant> registrants = new LinkedHashMap<>();
     /** Registrant keys per webinar, so a registration does not scan every registrant (benchmarks hold 100,000). */
     private final Map<Long, List<Long>> byWebinar = new java.util.HashMap<>();
+    private Duration listingLag = Duration.ZERO;
 
     GoToWebinars(GoToState state, GoToState.Sessions sessions) {
         this.state = state;
@@ -227,6 +229,20 @@ public final class GoToWebinars {
     public synchronized List<Registrant> registrants(long webinarKey) {
         return byWebinar.getOrDefault(webinarKey, List.of()).stream().map(registrants::get).filter(r -> !r.cancelled())
                 .sorted(Comparator.comparing(Registrant::registrationDate)).toList();
+    }
+
+    /**
+     * GoTo's registrant lists lag ("can take as long as two hours" to reflect changes): with a lag set, the list
+     * endpoint does not show a registration younger than the lag yet. Zero (the default) lists at once.
+     */
+    public synchronized void listingLag(Duration lag) {
+        listingLag = lag;
+    }
+
+    /** The registrants the list endpoint shows now. */
+    public synchronized List<Registrant> listed(long webinarKey) {
+        Instant shownUpTo = state.now().minus(listingLag);
+        return registrants(webinarKey).stream().filter(r -> !r.registrationDate().isAfter(shownUpTo)).toList();
     }
 
     /** One registrant, cancelled or not. */

@@ -41,17 +41,23 @@ public class Reconciler {
         }
     }
 
+    /** @param absentSince since when GoTo's listings have not shown them, or null */
     private record Known(long id, RegistrationState state, int minutes, Map<String, Long> seconds, String registrantKey,
-                         String joinUrl) {
+                         String joinUrl, Instant absentSince) {
     }
 
     private final DataSource dataSource;
     private final Duration settleAfter;
+    private final Duration cancelAfter;
 
-    /** @param settleAfter how long after an event's end GoTo's attendance data is taken as final */
-    public Reconciler(DataSource dataSource, Duration settleAfter) {
+    /**
+     * @param settleAfter how long after an event's end GoTo's attendance data is taken as final
+     * @param cancelAfter how long a registrant must be missing from GoTo's listings to count as cancelled
+     */
+    public Reconciler(DataSource dataSource, Duration settleAfter, Duration cancelAfter) {
         this.dataSource = dataSource;
         this.settleAfter = settleAfter;
+        this.cancelAfter = cancelAfter;
     }
 
     public Outcome apply(EventSnapshot event) throws SQLException {
@@ -84,7 +90,8 @@ public class Reconciler {
     /**
      * One person registered through the bridge (a form, a campaign): recorded as registered with its outbox row,
      * in the caller's transaction, unless the database already has them registered or attended. The next poll
-     * then finds nothing new for them.
+     * then finds nothing new for them, and a listing that does not show them yet starts their absence clock no
+     * earlier than now.
      *
      * @return the change written, or null when there was nothing to record
      */
@@ -122,6 +129,14 @@ public class Reconciler {
             change = change(event, p.email(), p.firstName(), p.lastName(), orElse(p.registrantKey(), before.registrantKey()),
                     orElse(p.joinUrl(), before.joinUrl()), RegistrationState.REGISTERED, before.state(), before.minutes(), Map.of());
         } else {
+            if (before.absentSince() != null) {
+                // registered again while GoTo's listings missed them: the absence so far is not theirs any more
+                try (PreparedStatement st = c.prepareStatement(
+                        "UPDATE registration SET absent_since = NULL, updated_at = now() WHERE id = ?")) {
+                    st.setLong(1, before.id());
+                    st.executeUpdate();
+                }
+            }
             return null;
         }
         outbox(c, List.of(change), List.of(id));
@@ -138,6 +153,7 @@ public class Reconciler {
         int created = 0;
         int changed = 0;
         Map<String, Boolean> seen = new HashMap<>();
+        List<Long> back = new ArrayList<>();
         List<Participant> fresh = new ArrayList<>();
         List<RegistrationState> freshStates = new ArrayList<>();
         List<Long> changedIds = new ArrayList<>();
@@ -146,6 +162,9 @@ public class Reconciler {
                 String email = p.email().toLowerCase(Locale.ROOT);
                 seen.put(email, true);
                 Known before = known.get(email);
+                if (before != null && before.absentSince() != null) {
+                    back.add(before.id());
+                }
                 RegistrationState target = target(event, p, before == null ? null : before.state());
                 if (target == null) {
                     continue;
@@ -181,17 +200,27 @@ public class Reconciler {
             }
             insert.executeBatch();
         }
-        // gone from GoTo's list: a registration was cancelled; nothing is deleted, and facts already true stay
+        ids(c, "UPDATE registration SET absent_since = NULL WHERE id = ANY (?)", back, null);
+        // gone from GoTo's list: cancelled once gone for cancelAfter, since GoTo's lists lag (up to two hours), and a
+        // person the bridge has just registered is not in them yet; nothing is deleted, and facts already true stay
         if (event.participants().stream().anyMatch(p -> p.standing() != Standing.PRESENT)) {
+            List<Long> missing = new ArrayList<>();
             for (Map.Entry<String, Known> e : known.entrySet()) {
                 Known k = e.getValue();
-                if (!seen.containsKey(e.getKey()) && k.state() == RegistrationState.REGISTERED) {
+                if (seen.containsKey(e.getKey()) || k.state() != RegistrationState.REGISTERED) {
+                    continue;
+                }
+                if (k.absentSince() == null) {
+                    missing.add(k.id());
+                } else if (!event.takenAt().isBefore(k.absentSince().plus(cancelAfter))) {
                     updateState(c, k.id(), RegistrationState.CANCELLED);
                     changes.add(changeFromRow(c, k.id(), event, RegistrationState.REGISTERED));
                     changedIds.add(k.id());
                     changed++;
                 }
             }
+            // not before the row's last change: a listing asked for before the bridge registered someone cannot show them
+            ids(c, "UPDATE registration SET absent_since = greatest(?, updated_at) WHERE id = ANY (?)", missing, event.takenAt());
         }
         outbox(c, changes, changedIds);
         return new Outcome(created, changed, changes);
@@ -292,7 +321,7 @@ public class Reconciler {
     private static Map<String, Known> known(Connection c, EventSnapshot e, String email) throws SQLException {
         Map<String, Known> known = new HashMap<>();
         try (PreparedStatement st = c.prepareStatement("""
-                SELECT id, lower(email), state, minutes_attended, seconds_by_session, registrant_key, join_url
+                SELECT id, lower(email), state, minutes_attended, seconds_by_session, registrant_key, join_url, absent_since
                 FROM registration WHERE product = ? AND event_key = ? AND (?::text IS NULL OR lower(email) = ?) FOR UPDATE
                 """)) {
             st.setString(1, e.product());
@@ -301,8 +330,9 @@ public class Reconciler {
             st.setString(4, email);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
+                    Timestamp absent = rs.getTimestamp(8);
                     known.put(rs.getString(2), new Known(rs.getLong(1), RegistrationState.of(rs.getString(3)), rs.getInt(4),
-                            read(rs.getString(5)), rs.getString(6), rs.getString(7)));
+                            read(rs.getString(5)), rs.getString(6), rs.getString(7), absent == null ? null : absent.toInstant()));
                 }
             }
         }
@@ -371,8 +401,24 @@ public class Reconciler {
         st.addBatch();
     }
 
+    /** An update of the rows {@code ids}, the last parameter; {@code at}, when given, is the first. */
+    private static void ids(Connection c, String sql, List<Long> ids, Instant at) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            int i = 1;
+            if (at != null) {
+                st.setTimestamp(i++, Timestamp.from(at));
+            }
+            st.setArray(i, c.createArrayOf("bigint", ids.toArray()));
+            st.executeUpdate();
+        }
+    }
+
     private static void updateState(Connection c, long id, RegistrationState state) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("UPDATE registration SET state = ?, updated_at = now() WHERE id = ?")) {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE registration SET state = ?, absent_since = NULL, updated_at = now() WHERE id = ?")) {
             st.setString(1, state.label());
             st.setLong(2, id);
             st.executeUpdate();

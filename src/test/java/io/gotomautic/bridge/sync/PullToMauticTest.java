@@ -8,68 +8,20 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.Map;
 
 import io.gotomautic.bridge.Bridge;
-import io.gotomautic.bridge.TestBridge;
-import io.gotomautic.bridge.TestDatabase;
-import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
 import io.gotomautic.bridge.sandbox.GoToWebinars;
-import io.gotomautic.bridge.sandbox.MauticSimulator;
 import io.gotomautic.bridge.sandbox.MauticState;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The pull sync end to end: the routes of routes/ on the real service, GoToWebinar and Mautic simulators over
- * HTTP, the real PostgreSQL.
+ * The pull sync end to end (see {@link PullTestBase}): contacts, fields, tags, segments and the timeline, and the
+ * failures on the way.
  */
-class PullToMauticTest {
-
-    @RegisterExtension
-    static final TestDatabase DB = new TestDatabase();
-
-    GoToSimulator goTo;
-    MauticSimulator mautic;
-    MauticState state;
-    final Instant now = Instant.now();
-
-    @BeforeEach
-    void start() throws Exception {
-        goTo = GoToSimulator.start(0, "client", "secret", "refresh");
-        mautic = MauticSimulator.start(0, "api", "pass");
-        state = mautic.state();
-        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-        }
-    }
-
-    @AfterEach
-    void stop() {
-        goTo.close();
-        mautic.close();
-    }
-
-    private Bridge bridge(Map<String, String> extra) throws Exception {
-        Map<String, String> s = new HashMap<>(DB.settings());
-        s.put("goto.api-url", goTo.baseUrl());
-        s.put("goto.auth-url", goTo.baseUrl());
-        s.put("goto.client-id", "client");
-        s.put("goto.client-secret", "secret");
-        s.put("goto.refresh-token", "refresh");
-        s.put("mautic.url", mautic.baseUrl());
-        s.put("mautic.username", "api");
-        s.put("mautic.password", "pass");
-        s.put("bridge.poll.webinar", "1s");
-        s.put("bridge.push.interval", "200ms");
-        s.putAll(extra);
-        return TestBridge.start(s);
-    }
+class PullToMauticTest extends PullTestBase {
 
     private static String day(Instant t) {
         return t.atOffset(ZoneOffset.UTC).toLocalDate().toString();
@@ -77,14 +29,6 @@ class PullToMauticTest {
 
     private long members(String segment) {
         return state.segmentByName(segment).map(s -> state.segmentMembers(s.id()).size()).orElse(0);
-    }
-
-    private static long pending() throws Exception {
-        try (Connection c = DB.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM outbox WHERE status = 'pending'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     private long listCalls() {
@@ -109,7 +53,7 @@ class PullToMauticTest {
         // someone Mautic already knows by name keeps that name
         state.upsertContact(Map.of("email", "zoe@example.com", "firstname", "Zoe", "lastname", "Known"));
 
-        try (Bridge bridge = bridge(Map.of())) {
+        try (Bridge bridge = bridge(Map.of("bridge.cancel-after", "1s"))) {
             String launch = "GoToWebinar · Product Launch · " + day(upcoming) + " · ";
             String dive = "GoToWebinar · Deep Dive · " + day(held) + " · ";
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -158,7 +102,7 @@ class PullToMauticTest {
             assertThat(mautic.calls().total()).as("Mautic calls in two idle cycles: %s then %s", before, mautic.calls().snapshot())
                     .isEqualTo(mauticCalls);
 
-            // a cancellation moves the person from registered to cancelled
+            // a cancellation (gone from the listing for bridge.cancel-after) moves the person from registered to cancelled
             goTo.state().webinars().cancelRegistrant(ada.key());
             Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
                 assertThat(members(launch + "registered")).isEqualTo(1);

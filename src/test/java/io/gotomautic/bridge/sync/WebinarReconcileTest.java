@@ -45,7 +45,7 @@ class WebinarReconcileTest extends GoToTestSupport {
         }
         GoToClient client = goToClient(sim);
         source = new WebinarSource(client);
-        reconciler = new Reconciler(database.dataSource(), Duration.ofHours(2));
+        reconciler = new Reconciler(database.dataSource(), Duration.ofHours(2), Duration.ofHours(2));
     }
 
     @AfterEach
@@ -54,9 +54,14 @@ class WebinarReconcileTest extends GoToTestSupport {
     }
 
     private int cycle() throws SQLException {
+        return cycle(now);
+    }
+
+    /** One poll whose listings were taken at {@code at}. */
+    private int cycle(Instant at) throws SQLException {
         int changes = 0;
         for (EventSource.EventRef e : source.events(now.minus(Duration.ofDays(30)), now.plus(Duration.ofDays(180)))) {
-            changes += reconciler.apply(source.snapshot(e, now)).total();
+            changes += reconciler.apply(source.snapshot(e, at)).total();
         }
         return changes;
     }
@@ -148,7 +153,7 @@ class WebinarReconcileTest extends GoToTestSupport {
     }
 
     @Test
-    void aCancelledRegistrantMovesToCancelledAndNothingIsDeleted() throws Exception {
+    void aRegistrantGoneFromTheListingForCancelAfterMovesToCancelledAndNothingIsDeleted() throws Exception {
         long key = sim.state().webinars().add(GoToWebinars.webinar("Upcoming")
                 .times(TimeRange.of(now.plus(Duration.ofDays(3)), Duration.ofHours(1)))).key();
         var gone = sim.state().webinars().addRegistrant(key, "Gone", "Soon", "gone@example.com");
@@ -156,12 +161,37 @@ class WebinarReconcileTest extends GoToTestSupport {
         cycle();
 
         sim.state().webinars().cancelRegistrant(gone.key());
-        assertThat(cycle()).isEqualTo(1);
+        assertThat(cycle(now.plus(Duration.ofMinutes(1)))).as("GoTo's listings lag: one without them is no cancellation").isZero();
+        assertThat(cycle(now.plus(Duration.ofMinutes(100)))).as("missing for 99 of the 120 minutes").isZero();
+        assertThat(states(key)).containsEntry("gone@example.com", "registered");
+        assertThat(cycle(now.plus(Duration.ofMinutes(122)))).isEqualTo(1);
         assertThat(states(key)).containsExactly(Map.entry("gone@example.com", "cancelled"), Map.entry("stays@example.com", "registered"));
         JsonNode change = outbox().get(outbox().size() - 1);
         assertThat(change.path("state").asText()).isEqualTo("cancelled");
         assertThat(change.path("previous").asText()).isEqualTo("registered");
         assertThat(change.path("joinUrl").asText()).as("detail kept from the stored row").startsWith("https://");
+    }
+
+    @Test
+    void aRegistrantBackInTheListingStartsTheAbsenceClockAgainAndGoToReportingDeniedCancelsAtOnce() throws Exception {
+        long key = sim.state().webinars().add(GoToWebinars.webinar("Flicker")
+                .times(TimeRange.of(now.plus(Duration.ofDays(3)), Duration.ofHours(1)))).key();
+        var back = sim.state().webinars().addRegistrant(key, "Back", "Again", "back@example.com");
+        var denied = sim.state().webinars().addRegistrant(key, "De", "Nied", "denied@example.com");
+        cycle();
+
+        sim.state().webinars().cancelRegistrant(back.key());
+        assertThat(cycle(now.plus(Duration.ofMinutes(10)))).isZero();
+        sim.state().webinars().addRegistrant(key, "Back", "Again", "back@example.com");
+        assertThat(cycle(now.plus(Duration.ofMinutes(20)))).as("the new registrant key").isEqualTo(1);
+        sim.state().webinars().cancelRegistrant(sim.state().webinars().registrants(key).stream()
+                .filter(r -> r.email().equals("back@example.com")).findFirst().orElseThrow().key());
+        sim.state().webinars().setStatus(denied.key(), io.gotomautic.bridge.sandbox.GoToState.RegistrantStatus.DENIED);
+        assertThat(cycle(now.plus(Duration.ofMinutes(130)))).as("denied now; back missing since minute 130, not 10").isEqualTo(1);
+        assertThat(states(key)).containsExactly(Map.entry("back@example.com", "registered"), Map.entry("denied@example.com", "cancelled"));
+        assertThat(cycle(now.plus(Duration.ofMinutes(249)))).isZero();
+        assertThat(cycle(now.plus(Duration.ofMinutes(251)))).isEqualTo(1);
+        assertThat(states(key)).containsEntry("back@example.com", "cancelled");
     }
 
     @Test
