@@ -710,7 +710,7 @@ public final class MauticState {
                 h.eventsOrderbyDir(), false));
     }
 
-    synchronized Optional<Hook> deleteHook(long id) {
+    public synchronized Optional<Hook> deleteHook(long id) {
         return Optional.ofNullable(hooks.remove(id));
     }
 

@@ -1,6 +1,10 @@
 package io.gotomautic.bridge.bench;
 
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -8,9 +12,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.sandbox.MauticSimulator;
@@ -22,6 +28,7 @@ import io.gotomautic.bridge.sandbox.MauticSimulator;
 final class BenchService {
 
     private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private BenchService() {
     }
@@ -74,6 +81,37 @@ final class BenchService {
     static void admin(String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", ""); Statement st = c.createStatement()) {
             st.execute(sql);
+        }
+    }
+
+    /** Until {@code GET /health} answers 200 (routes up, database reachable), at most 3 minutes. */
+    static void awaitReady(Process bridge, int port, Path log) throws Exception {
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                .timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            if (!bridge.isAlive()) {
+                throw new IllegalStateException("the service died at start; see " + log);
+            }
+            try {
+                if (HTTP.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the service was not healthy within 3 minutes; see " + log);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** SIGTERM, and SIGKILL if it has not stopped within a minute. */
+    static void stop(Process bridge) throws InterruptedException {
+        bridge.destroy();
+        if (!bridge.waitFor(60, TimeUnit.SECONDS)) {
+            bridge.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 

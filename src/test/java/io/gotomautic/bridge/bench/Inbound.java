@@ -114,7 +114,7 @@ public final class Inbound {
             int port = BenchService.freePort();
             Process bridge = start(db, port, goTo, mautic, "100000/1s", "ack " + rate + " " + seconds);
             try {
-                awaitReady(bridge, port);
+                BenchService.awaitReady(bridge, port, LOG);
                 URI url = URI.create("http://127.0.0.1:" + port + "/webhooks/mautic");
                 Load warm = openLoop(url, deliveries.subList(0, warmUp), rate);
                 Load load = openLoop(url, deliveries.subList(warmUp, warmUp + measured), rate);
@@ -144,7 +144,7 @@ public final class Inbound {
                 System.out.printf(Locale.ROOT, "  inbox worker meanwhile  %d of %d rows done, %d GoTo registrants, %d dead letters%n",
                         done, inbox, registrants, dead);
             } finally {
-                stop(bridge);
+                BenchService.stop(bridge);
             }
         } finally {
             BenchService.admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
@@ -254,7 +254,7 @@ public final class Inbound {
             int port = BenchService.freePort();
             Process bridge = start(db, port, goTo, mautic, limit, "burst " + submissions + " " + limit + " " + senders);
             try {
-                awaitReady(bridge, port);
+                BenchService.awaitReady(bridge, port, LOG);
                 quiet(goTo, period);
                 goTo.calls().reset();
                 URI url = URI.create("http://127.0.0.1:" + port + "/webhooks/mautic");
@@ -358,7 +358,7 @@ public final class Inbound {
                 System.out.printf(Locale.ROOT, "  drain over the floor    %s%n", floorNanos == 0 ? "n/a (floor 0)"
                         : String.format(Locale.ROOT, "%+.1f %%", (drain - floorNanos) * 100.0 / floorNanos));
             } finally {
-                stop(bridge);
+                BenchService.stop(bridge);
             }
         } finally {
             BenchService.admin("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
@@ -471,35 +471,5 @@ public final class Inbound {
         // the limit under test is the only one: the default would add GoTo's 10/1s
         return BenchService.start(db, port, goTo, mautic, Map.of("GOTO_RATE_LIMIT", rateLimit, "GOTO_BURST_LIMIT", rateLimit,
                 "MAUTIC_WEBHOOK_SECRET", SECRET), LOG, "bench Inbound " + what);
-    }
-
-    /** Until {@code GET /health} answers 200 (routes up, database reachable). */
-    private static void awaitReady(Process bridge, int port) throws Exception {
-        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                .timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (true) {
-            if (!bridge.isAlive()) {
-                throw new IllegalStateException("the service died at start; see bench/inbound.log");
-            }
-            try {
-                if (HTTP.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the service was not healthy within 3 minutes; see bench/inbound.log");
-            }
-            Thread.sleep(250);
-        }
-    }
-
-    private static void stop(Process bridge) throws InterruptedException {
-        bridge.destroy();
-        if (!bridge.waitFor(60, TimeUnit.SECONDS)) {
-            bridge.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
     }
 }
