@@ -14,6 +14,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Creates the sessions whose links the bridge emails: a GoToMeeting (or the one configured) and a GoToAssist
  * screen-sharing session. Each has two links: the one for the person invited, and the organizer's start link,
  * which lets anyone who holds it host the session and so never goes to a contact.
+ *
+ * <p>GoTo has no idempotency key for these creates, so each session carries the reference of the request it is for
+ * (in the meeting's subject, in the assist session's {@code partnerObject}); when an earlier attempt at the same
+ * request may have created one (a crash or a lost answer after the call), that session is looked up and used instead
+ * of creating another.
  */
 public class SessionLinks {
 
@@ -32,18 +37,23 @@ public class SessionLinks {
         this.clock = clock;
     }
 
-    /** The configured meeting, or a new one-hour meeting starting now, named {@code subject}. */
-    public Link meeting(String subject) {
+    /**
+     * The configured meeting, or a new one-hour meeting starting now, named {@code subject} and marked with
+     * {@code reference}; {@code earlier}: when a previous attempt for the same reference began, if one did.
+     */
+    public Link meeting(String subject, String reference, Optional<Instant> earlier) {
         String key;
         String join;
-        if (meetingKey.isPresent()) {
-            key = meetingKey.get();
+        String marked = marked(subject, reference);
+        Optional<String> existing = earlier.isPresent() && meetingKey.isEmpty() ? meetingNamed(marked) : Optional.empty();
+        if (meetingKey.isPresent() || existing.isPresent()) {
+            key = meetingKey.orElseGet(existing::get);
             // GoTo answers no join URL for an existing meeting; this is its documented form
             join = "https://global.gotomeeting.com/join/" + key;
         } else {
             Instant now = clock.instant().truncatedTo(ChronoUnit.MINUTES);
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("subject", subject.length() > 100 ? subject.substring(0, 100) : subject);
+            body.put("subject", marked);
             body.put("starttime", now.toString());
             body.put("endtime", now.plus(Duration.ofHours(1)).toString());
             body.put("passwordrequired", false);
@@ -61,12 +71,42 @@ public class SessionLinks {
         return new Link("meeting", key, join, start.path("hostURL").asText(null));
     }
 
-    /** A new screen-sharing session for the customer; their join link comes from the session record when the create answer lacks it. */
-    public Link assist(String customerName, String customerEmail) {
+    /**
+     * The subject with the reference at its end, within GoTo's 100 characters: the reference is what finds the meeting
+     * again.
+     */
+    private static String marked(String subject, String reference) {
+        String mark = " (ref " + reference + ")";
+        return (subject.length() + mark.length() > 100 ? subject.substring(0, 100 - mark.length()) : subject) + mark;
+    }
+
+    /** The key of the upcoming (or running) meeting with exactly this subject. */
+    private Optional<String> meetingNamed(String subject) {
+        for (JsonNode m : client.get(MeetingSource.BASE + "/upcomingMeetings")) {
+            if (subject.equals(m.path("subject").asText())) {
+                return Optional.of(m.path("meetingId").asText());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A new screen-sharing session for the customer, marked with {@code reference}, or the one an earlier attempt
+     * created; their join link comes from the session record when the create answer lacks it. A session found again
+     * has no start link (GoTo gives it only in the create answer): the organizer starts it from GoTo.
+     */
+    public Link assist(String customerName, String customerEmail, String reference, Optional<Instant> earlier) {
+        if (earlier.isPresent()) {
+            Optional<Link> found = assistSession(reference, earlier.get());
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("sessionType", "screen_sharing");
         body.put("customerName", customerName);
         body.put("customerEmail", customerEmail);
+        body.put("partnerObject", reference);
         JsonNode created = client.post(AssistSource.BASE, body);
         String token = created.path("sessionToken").asText("");
         String join = created.path("customerJoinUrl").asText("");
@@ -77,5 +117,19 @@ public class SessionLinks {
             throw new GoToException(200, "NoJoinUrl", "GoTo created an assist session but gave no customer join URL", false, null);
         }
         return new Link("assist", token, join, created.path("startScreenSharing").path("launchUrl").asText(null));
+    }
+
+    /** The session created since {@code since} whose partnerObject is the reference. */
+    private Optional<Link> assistSession(String reference, Instant since) {
+        Instant from = since.minus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
+        Instant to = clock.instant().plus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
+        JsonNode list = client.get(AssistSource.BASE + "?sessionType=screen_sharing&fromTime=" + from + "&toTime=" + to);
+        for (JsonNode s : list.path("sessions")) {
+            if (reference.equals(s.path("partnerObject").asText()) && !s.path("customerJoinUrl").asText("").isEmpty()) {
+                return Optional.of(new Link("assist", s.path("sessionStartToken").asText(s.path("sessionId").asText()),
+                        s.path("customerJoinUrl").asText(), null));
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -25,6 +25,11 @@ public class LinkEmails {
     public static final String KIND = "email";
     private static final Logger LOG = LoggerFactory.getLogger(LinkEmails.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The attempt is stamped by PostgreSQL's clock and the send by Mautic's: a send this much before the stamp still
+     * counts as this attempt's.
+     */
+    private static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(2);
     private static final Map<String, String> NOUNS = Map.of("webinar", "webinar", "training", "training", "meeting", "meeting",
             "assist", "support session");
 
@@ -69,8 +74,10 @@ public class LinkEmails {
     }
 
     /**
-     * Sends one queued email. A passing failure leaves it (and what follows it) queued and returns false; one no
-     * retry can mend (no such contact or email, Mautic refusing the send) makes it a dead letter.
+     * Sends one queued email, at most once: the attempt is marked before the send, and a row found marked (a crash or
+     * a lost answer after the send began) is first looked for in the contact's activity. A passing failure leaves it
+     * (and what follows it) queued and returns false; one no retry can mend (no such contact or email, Mautic refusing
+     * the send) makes it a dead letter.
      */
     boolean send(Outbox.Row row) throws SQLException {
         JsonNode p;
@@ -85,6 +92,13 @@ public class LinkEmails {
             long contactId = p.hasNonNull("contactId") ? p.get("contactId").asLong() : contact(p.path("email").asText());
             Map<String, String> tokens = new LinkedHashMap<>();
             p.path("tokens").fields().forEachRemaining(t -> tokens.put(t.getKey(), t.getValue().asText()));
+            if (row.detailAttempted() && client.emailSentSince(contactId, emailId, row.detailAttemptedAt().minus(CLOCK_SKEW))) {
+                outbox.delivered(List.of(row.id()));
+                LOG.info("Mautic email {} to contact {} ({}) had gone out before the answer was lost; not sent again", emailId,
+                        contactId, p.path("about").asText());
+                return true;
+            }
+            outbox.detailAttempted(row.id());
             client.sendEmail(emailId, contactId, tokens);
             outbox.delivered(List.of(row.id()));
             LOG.info("Sent Mautic email {} to contact {} ({})", emailId, contactId, EmailAddress.masked(p.path("about").asText()));

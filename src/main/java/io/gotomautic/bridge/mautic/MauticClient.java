@@ -207,6 +207,24 @@ public class MauticClient {
         }
     }
 
+    /**
+     * Whether Mautic's activity feed shows email {@code emailId} sent to the contact at or after {@code since}: how a
+     * send whose answer was lost (a crash, a timeout) is recognised, since the send API itself cannot be repeated
+     * safely. The event's details carry the send's stat row ({@code stat.email_id}).
+     */
+    public boolean emailSentSince(long contactId, long emailId, java.time.Instant since) {
+        String from = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .format(since.atOffset(java.time.ZoneOffset.UTC));
+        JsonNode answer = call("GET", "/api/contacts/" + contactId + "/activity" + query("filters[includeEvents][]", "email.sent",
+                "filters[dateFrom]", from, "limit", "100"), null);
+        for (JsonNode event : answer.path("events")) {
+            if (event.path("details").path("stat").path("email_id").asLong() == emailId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public void addToCampaign(long campaignId, long contactId) {
         call("POST", "/api/campaigns/" + campaignId + "/contact/" + contactId + "/add", null);
     }

@@ -63,6 +63,7 @@ public final class Faults {
         private volatile int status;
         private volatile Integer retryAfterSeconds;
         private volatile Duration hang;
+        private volatile Duration holdAnswer;
         private volatile boolean malformed;
 
         private Rule(Pattern pattern) {
@@ -84,6 +85,15 @@ public final class Faults {
         /** Hold the call this long before answering normally: a client with a shorter timeout sees a timeout. */
         public Rule hang(Duration hang) {
             this.hang = hang;
+            return this;
+        }
+
+        /**
+         * Carry the call out, then hold its answer this long: the work is done but the caller has not heard of it (the
+         * answer lost to a timeout or to the caller dying meanwhile).
+         */
+        public Rule holdAnswer(Duration hold) {
+            this.holdAnswer = hold;
             return this;
         }
 
@@ -130,6 +140,10 @@ public final class Faults {
 
         Duration hangFor() {
             return hang;
+        }
+
+        Duration holdAnswerFor() {
+            return holdAnswer;
         }
 
         boolean isMalformed() {

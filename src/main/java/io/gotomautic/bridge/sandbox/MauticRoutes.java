@@ -246,8 +246,10 @@ final class MauticRoutes {
         Map<?, ?> filters = q.get("filters") instanceof Map<?, ?> f ? f : Map.of();
         List<?> include = filters.get("includeEvents") instanceof List<?> l ? l : List.of();
         List<?> exclude = filters.get("excludeEvents") instanceof List<?> l ? l : List.of();
+        java.time.Instant from = filters.get("dateFrom") == null ? java.time.Instant.MIN : MauticDates.parse(filters.get("dateFrom").toString());
         List<Map<String, Object>> events = state.activity(c.id()).stream()
                 .filter(a -> include.isEmpty() || include.contains(a.event())).filter(a -> !exclude.contains(a.event()))
+                .filter(a -> !a.timestamp().isBefore(from))
                 .map(MauticViews::activity).toList();
         int limit = q.get("limit") == null ? 25 : Math.max(1, MauticState.toInt(q.get("limit")));
         int pageNo = q.get("page") == null ? 1 : Math.max(1, MauticState.toInt(q.get("page")));

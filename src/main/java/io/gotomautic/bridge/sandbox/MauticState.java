@@ -582,7 +582,14 @@ public final class MauticState {
         EmailSend send = new EmailSend(emailId, contactId, Collections.unmodifiableMap(wrapped), success, now());
         sends.add(send);
         if (success) {
-            record(contactId, "email.sent", "Email sent", emails.get(emailId).name(), Map.of("emailId", emailId));
+            // the shape of Mautic's email timeline event: the send's stat row, and its state
+            Map<String, Object> stat = new LinkedHashMap<>();
+            stat.put("id", sends.size());
+            stat.put("email_id", emailId);
+            stat.put("lead_id", contactId);
+            stat.put("email_name", emails.get(emailId).name());
+            stat.put("dateSent", MauticDates.iso(send.at()));
+            record(contactId, "email.sent", "Email sent", emails.get(emailId).name(), Map.of("stat", stat, "type", "sent"));
         }
         return send;
     }

@@ -191,6 +191,9 @@ public final class SimServer implements AutoCloseable {
         }
         SimResponse response = route.handler.handle(new SimRequest(method, path, vars,
                 SimRequest.parseQuery(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body));
+        if (fault.isPresent()) {
+            sleep(fault.get().holdAnswerFor());
+        }
         if (fault.isPresent() && fault.get().isMalformed() && response.body().length > 0) {
             byte[] cut = java.util.Arrays.copyOf(response.body(), Math.max(1, response.body().length / 2));
             return new SimResponse(response.status(), response.headers(), cut);

@@ -19,8 +19,16 @@ public class Outbox {
     /** Arbitrary, fixed: the advisory lock that makes one drainer per database. */
     private static final long DRAIN_LOCK = 0x6f7574626f78L;
 
-    /** A pending change. */
-    public record Row(long id, String kind, String payload, Long registrationId, boolean detailAttempted) {
+    /**
+     * A pending change.
+     *
+     * @param detailAttemptedAt when a call that cannot be repeated safely (a UTM row, an email send) was last begun for
+     *                          it; null when none was
+     */
+    public record Row(long id, String kind, String payload, Long registrationId, java.time.Instant detailAttemptedAt) {
+        public boolean detailAttempted() {
+            return detailAttemptedAt != null;
+        }
     }
 
     /** Work done while holding the drain lock. */
@@ -68,7 +76,7 @@ public class Outbox {
     private List<Row> due(int limit) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                SELECT id, kind, payload::text, registration_id, detail_attempted_at IS NOT NULL, next_attempt_at <= now()
+                SELECT id, kind, payload::text, registration_id, detail_attempted_at, next_attempt_at <= now()
                 FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?
                 """)) {
             st.setInt(1, limit);
@@ -78,7 +86,10 @@ public class Outbox {
                         return rows;
                     }
                     long reg = rs.getLong(4);
-                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.wasNull() ? null : reg, rs.getBoolean(5)));
+                    Long registration = rs.wasNull() ? null : reg;
+                    java.sql.Timestamp attempted = rs.getTimestamp(5);
+                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), registration,
+                            attempted == null ? null : attempted.toInstant()));
                 }
             }
         }

@@ -16,6 +16,7 @@ import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
 import io.gotomautic.bridge.mautic.LinkEmails;
+import io.gotomautic.bridge.store.Intents;
 import io.gotomautic.bridge.store.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public class InboxWorker {
     private final FormRules forms;
     private final Optional<String> organizerEmail;
     private final BooleanSupplier stopping;
+    private final Intents intents;
 
     /**
      * @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email})
@@ -61,6 +63,7 @@ public class InboxWorker {
         this.forms = forms;
         this.organizerEmail = organizerEmail;
         this.stopping = stopping;
+        this.intents = new Intents(dataSource);
     }
 
     /** Handles due inbox rows until none is left or {@code limit} are done; returns how many were handled. */
@@ -127,8 +130,16 @@ public class InboxWorker {
     private void carryOut(Connection c, long id, InboundRequest r) throws SQLException {
         switch (r.action()) {
             case REGISTER -> register(c, r);
-            case MEETING_LINK -> link(c, id, r, sessions.meeting(r.subject().isEmpty() ? "Meeting with " + name(r) : r.subject()));
-            case ASSIST_LINK -> link(c, id, r, sessions.assist(name(r), r.email()));
+            case MEETING_LINK, ASSIST_LINK -> {
+                // GoTo cannot deduplicate a create: the attempt is on record before the call, and the session carries
+                // its reference, so an attempt after a crash finds the session instead of creating a second one
+                String key = "inbox-" + id;
+                Intents.Attempt attempt = intents.begin(key);
+                link(c, id, r, r.action() == InboundRequest.Action.MEETING_LINK
+                        ? sessions.meeting(r.subject().isEmpty() ? "Meeting with " + name(r) : r.subject(), attempt.reference(), attempt.earlier())
+                        : sessions.assist(name(r), r.email(), attempt.reference(), attempt.earlier()));
+                Intents.settled(c, key);
+            }
         }
     }
 

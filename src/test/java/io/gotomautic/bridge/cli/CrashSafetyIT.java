@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The service killed (SIGKILL) in the middle of its work and started again: every change in Mautic exactly once,
@@ -132,6 +134,81 @@ class CrashSafetyIT {
         }
     }
 
+    /**
+     * A side effect GoTo or Mautic cannot deduplicate, with the service killed at each step: before the GoTo call (its
+     * token call hangs), after GoTo created the session but before the bridge heard of it (the answer held), and after
+     * Mautic sent the email but before the outbox row was marked. After the restart: one session, one email.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"meeting before the GoTo call", "meeting after the GoTo call", "assist after the GoTo call",
+            "email after the Mautic send"})
+    void killedAtEachStepOfACreateTheSessionAndItsEmailHappenOnce(String step) throws Exception {
+        try (GoToSimulator goTo = GoToSimulator.start(0, "client", "secret", "refresh");
+             MauticSimulator mautic = MauticSimulator.start(0, "api", "pass")) {
+            MauticDemo.seed(mautic);
+            MauticState state = mautic.state();
+            boolean assist = step.startsWith("assist");
+            long contact = state.upsertContact(Map.of("email", "ada@example.com", "firstname", "Ada")).id();
+            long emailId = state.emailByName("Your meeting link").orElseThrow().id();
+            java.util.function.LongSupplier sessions = () -> assist ? goTo.state().assistSessions().all().size()
+                    : goTo.state().meetings().all().size();
+            java.util.function.LongSupplier sends = () -> state.emailSends(emailId).stream().filter(s -> s.contactId() == contact).count();
+            Duration held = Duration.ofMinutes(5);
+            if (step.endsWith("before the GoTo call")) {
+                goTo.faults().on("/oauth/token").hang(held);
+            } else if (step.endsWith("after the GoTo call")) {
+                goTo.faults().on(assist ? "^/G2A/rest/v1/sessions$" : "^/G2M/rest/meetings$").holdAnswer(held);
+            } else {
+                mautic.faults().on("/api/emails/\\d+/contact/\\d+/send").holdAnswer(held);
+            }
+            int port = TestBridge.freePort();
+            Process first = start(goTo, mautic, port);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> served(port));
+            assertThat(campaign(port, "action=" + (assist ? "assist-link" : "meeting-link") + "&contact_id=" + contact
+                    + "&email=ada%40example.com&firstname=Ada&email_id=" + emailId)).isEqualTo(200);
+            if (step.endsWith("before the GoTo call")) {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> goTo.calls().count("POST /oauth/token") >= 1);
+            } else if (step.endsWith("after the GoTo call")) {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> sessions.getAsLong() == 1);
+            } else {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> sends.getAsLong() == 1);
+            }
+            first.destroyForcibly();
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            goTo.faults().clear();
+            mautic.faults().clear();
+
+            Process second = start(goTo, mautic, port);
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> count("SELECT count(*) FROM inbox WHERE status = 'pending'") == 0
+                        && pending() == 0 && sends.getAsLong() >= 1);
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertThat(sessions.getAsLong()).as("sessions in GoTo").isEqualTo(1);
+            assertThat(sends.getAsLong()).as("emails to the contact").isEqualTo(1);
+            String link = state.emailSends(emailId).get(0).tokens().get(assist ? "{assist_link}" : "{meeting_link}");
+            if (assist) {
+                assertThat(link).as("the link mailed").isEqualTo(goTo.state().assistSessions().all().get(0).customerJoinUrl());
+            } else {
+                var meeting = goTo.state().meetings().all().get(0);
+                // a meeting found again is mailed with GoTo's documented join form, a new one with the create answer's
+                assertThat(link).as("the link mailed").isIn(meeting.joinUrl(), "https://global.gotomeeting.com/join/" + meeting.meetingId());
+            }
+            assertThat(count("SELECT count(*) FROM dead_letter")).isZero();
+            assertThat(count("SELECT count(*) FROM side_effect_intent")).as("intents left").isZero();
+        }
+    }
+
+    private static int campaign(int port, String form) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/hooks/campaign"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Bridge-Token", "campaign-token")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** The webhook route answers (an unsigned delivery is refused with 401). */
     private static boolean served(int port) {
         try {
@@ -160,6 +237,7 @@ class CrashSafetyIT {
                 "MAUTIC_URL", mautic.baseUrl(), "MAUTIC_USERNAME", "api", "MAUTIC_PASSWORD", "pass"));
         pb.environment().put("BRIDGE_POLL_WEBINAR", "2s");
         pb.environment().put("MAUTIC_WEBHOOK_SECRET", "hook-secret");
+        pb.environment().put("BRIDGE_INBOUND_TOKEN", "campaign-token");
         pb.environment().put("BRIDGE_PUSH_INTERVAL", "200ms");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("bridge.log").toFile()));
         return pb.start();

@@ -114,7 +114,7 @@ class InboundLinksTest extends InboundTestBase {
                 + "&email=ada%40example.com&firstname=Ada&lastname=Lovelace&email_id=" + emailId).statusCode()).isEqualTo(200);
 
         Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(goTo.state().meetings().all()).singleElement().satisfies(m -> assertThat(m.subject()).isEqualTo("Meeting with Ada Lovelace")));
+                assertThat(goTo.state().meetings().all()).singleElement().satisfies(m -> assertThat(m.subject()).matches("Meeting with Ada Lovelace \\(ref inbox-\\d+-[0-9a-f]{6}\\)")));
         var meeting = goTo.state().meetings().all().get(0);
         long host = Awaitility.await().ignoreExceptions().atMost(Duration.ofSeconds(20)).until(() -> state.contactByEmail("host@example.com")
                 .map(c -> c.id()).orElse(0L), id -> id > 0);
