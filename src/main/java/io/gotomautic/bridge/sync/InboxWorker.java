@@ -4,8 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -22,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Works the inbox in order, one row per transaction (the row locked with SKIP LOCKED, so another instance takes the
- * next one; none while the oldest waits for its retry). Each row's requests ({@link InboundRequest}: a campaign action, a form submission, a contact whose
+ * Works the inbox in order per person and event, one row per transaction (the row locked with SKIP LOCKED, so another
+ * instance takes the next one; an entry waiting for its retry holds back only the later entries of its person and
+ * event). Each row's requests ({@link InboundRequest}: a campaign action, a form submission, a contact whose
  * {@code goto_webinar} / {@code goto_training} field names an event) are carried out through the shared GoTo rate
  * limiter: registering the person, or creating the meeting or assist session whose link is emailed. What they
  * produce (the registration and its outbox rows, the link email, the organizer's start link) and the inbox row's
@@ -68,6 +72,7 @@ public class InboxWorker {
 
     /** Handles due inbox rows until none is left or {@code limit} are done; returns how many were handled. */
     public int drain(int limit) throws SQLException {
+        order();
         int handled = 0;
         while (handled < limit && !stopping.getAsBoolean() && next()) {
             handled++;
@@ -75,16 +80,64 @@ public class InboxWorker {
         return handled;
     }
 
+    /**
+     * Gives each new entry the person and the event whose order it keeps ({@code order_person}, {@code order_event}:
+     * null for every event of the person). Read once, from the stored payload, so the claim can be one query.
+     */
+    private void order() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement(
+                     "SELECT id, payload FROM inbox WHERE status = 'pending' AND order_person IS NULL ORDER BY id LIMIT 1000");
+             PreparedStatement update = c.prepareStatement("UPDATE inbox SET order_person = ?, order_event = ? WHERE id = ?")) {
+            int n = 0;
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    String[] key = orderKey(rs.getLong(1), rs.getString(2));
+                    update.setString(1, key[0]);
+                    update.setString(2, key[1]);
+                    update.setLong(3, rs.getLong(1));
+                    update.addBatch();
+                    n++;
+                }
+            }
+            if (n > 0) {
+                update.executeBatch();
+            }
+        }
+    }
+
+    /** The person (email, or contact id) and event (product:key) of an entry's requests; its own id when it has no one person. */
+    private String[] orderKey(long id, String payload) {
+        try {
+            List<InboundRequest> requests = InboundRequest.of(JSON.readTree(payload), forms);
+            Set<String> people = requests.stream().map(r -> r.email() != null ? r.email() : "contact:" + r.contactId())
+                    .collect(Collectors.toSet());
+            Set<String> events = requests.stream().map(r -> r.product() + ":" + (r.eventKey() == null ? "" : r.eventKey()))
+                    .collect(Collectors.toSet());
+            if (people.size() == 1) {
+                return new String[] {people.iterator().next(), events.size() == 1 ? events.iterator().next() : null};
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // an entry that cannot be read becomes a dead letter on its turn: it waits for no one, and no one for it
+        }
+        return new String[] {"entry:" + id, null};
+    }
+
     private boolean next() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            // the oldest entry, and none while it waits for its retry: Mautic's requests are carried out in the
-            // order they came (another instance skips the one this one holds and takes the next)
+            // the oldest due entry that no older pending entry of the same person and event (or one not yet ordered)
+            // comes before: a person's requests for an event are carried out in the order they came, and an entry
+            // waiting for its retry holds back no one else (another instance skips the one this one holds)
             try (PreparedStatement st = c.prepareStatement("""
-                    SELECT id, payload, attempts, next_attempt_at <= now() FROM inbox WHERE status = 'pending'
+                    SELECT id, payload, attempts FROM inbox i
+                    WHERE status = 'pending' AND next_attempt_at <= now() AND order_person IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.status = 'pending' AND o.id < i.id
+                        AND (o.order_person IS NULL OR (o.order_person = i.order_person
+                          AND (o.order_event IS NULL OR i.order_event IS NULL OR o.order_event = i.order_event))))
                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
                     """); ResultSet rs = st.executeQuery()) {
-                if (!rs.next() || !rs.getBoolean(4)) {
+                if (!rs.next()) {
                     c.rollback();
                     return false;
                 }

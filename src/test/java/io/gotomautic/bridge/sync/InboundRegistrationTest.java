@@ -76,26 +76,49 @@ class InboundRegistrationTest extends InboundTestBase {
     }
 
     @Test
-    void aPassingGoToFailureIsRetriedWithBackoffAndLaterSubmissionsWaitTheirTurn() throws Exception {
+    void aGoToOutageOnOneWebinarHoldsBackThatPersonsLaterEntriesForItAndNoOneElse() throws Exception {
         // the start-up poll has read the registrants: the fault below meets only the registrations. The form maps
-        // goto_webinar to the contact, so each submission is two inbox entries: the contact save, then the submission
-        // (registered already, which GoTo's 409 confirms)
+        // goto_webinar to the contact, so each submission is two inbox entries for one person and event: the contact
+        // save, then the submission (registered already by then, which GoTo's 409 confirms)
         String list = "GET /G2W/rest/v2/organizers/{organizerKey}/webinars/{webinarKey}/registrants";
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> goTo.calls().count(list) >= 1);
-        goTo.faults().on("/registrants$").status(503).times(2);
+        long other = goTo.state().webinars().add(GoToWebinars.webinar("Other launch")
+                .times(TimeRange.of(starts.plus(Duration.ofDays(1)), Duration.ofHours(1)))).key();
+        goTo.faults().on("/webinars/" + webinar + "/registrants$").status(503);
         mautic.submitForm("gotowebinar", Map.of("email", "first@example.com", "goto_webinar", String.valueOf(webinar)));
-        mautic.submitForm("gotowebinar", Map.of("email", "second@example.com", "goto_webinar", String.valueOf(webinar)));
+        mautic.submitForm("gotowebinar", Map.of("email", "second@example.com", "goto_webinar", String.valueOf(other)));
 
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(goTo.state().webinars().registrants(webinar))
-                .extracting(r -> r.email()).containsExactly("first@example.com", "second@example.com"));
+        // the other webinar's registration does not wait for the failing one's retries
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(goTo.state().webinars().registrants(other))
+                .extracting(r -> r.email()).containsExactly("second@example.com"));
+        // the failing person's next entry for the same webinar waits its turn, untried
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> attempts("first@example.com").get(0) >= 2);
+        assertThat(attempts("first@example.com")).hasSize(2).element(1).isEqualTo(0);
+        assertThat(goTo.state().webinars().registrants(webinar)).extracting(r -> r.email()).doesNotContain("first@example.com");
+
+        goTo.faults().clear();
+        Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> count("SELECT count(*) FROM inbox WHERE status = 'pending'") == 0);
+        assertThat(goTo.state().webinars().registrants(webinar)).extracting(r -> r.email()).containsOnlyOnce("first@example.com");
         try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT attempts, last_error, status FROM inbox WHERE payload LIKE '%first@example.com%' ORDER BY id LIMIT 1")) {
+                "SELECT last_error, status FROM inbox WHERE payload LIKE '%first@example.com%' ORDER BY id LIMIT 1")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(2);
-            assertThat(rs.getString(2)).contains("HTTP 503");
-            assertThat(rs.getString(3)).isEqualTo("done");
+            assertThat(rs.getString(1)).contains("HTTP 503");
+            assertThat(rs.getString(2)).isEqualTo("done");
         }
         assertThat(deadLetters("inbox")).isEmpty();
+    }
+
+    /** The attempts of the person's pending and done inbox entries that ask for something, oldest first. */
+    private static java.util.List<Integer> attempts(String email) throws Exception {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT attempts FROM inbox WHERE payload LIKE '%" + email + "%' AND order_person IS NOT NULL"
+                        + " AND order_person NOT LIKE 'entry:%' ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+        }
+        return out;
     }
 
     @Test
