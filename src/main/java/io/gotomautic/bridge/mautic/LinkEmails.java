@@ -95,7 +95,7 @@ public class LinkEmails {
             if (row.detailAttempted() && client.emailSentSince(contactId, emailId, row.detailAttemptedAt().minus(CLOCK_SKEW))) {
                 outbox.delivered(List.of(row.id()));
                 LOG.info("Mautic email {} to contact {} ({}) had gone out before the answer was lost; not sent again", emailId,
-                        contactId, p.path("about").asText());
+                        contactId, EmailAddress.masked(p.path("about").asText()));
                 return true;
             }
             outbox.detailAttempted(row.id());
