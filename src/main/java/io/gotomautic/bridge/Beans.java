@@ -25,6 +25,7 @@ import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.Outbox;
+import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.sync.InboxWorker;
 import io.gotomautic.bridge.sync.PullCycle;
 import io.gotomautic.bridge.sync.Reconciler;
@@ -53,13 +54,14 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout), settings.get("mautic.url"),
                 settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
-        MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, settings.positive("bridge.push.batch"),
+        PartStates parts = new PartStates(ds);
+        MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         FormRules forms = FormRules.of(settings);
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
-                new InboxWorker(ds, new Registrar(goTo, Clock.systemUTC()),
+                new InboxWorker(ds, parts, new Registrar(goTo, Clock.systemUTC()),
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         forms, settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped()));

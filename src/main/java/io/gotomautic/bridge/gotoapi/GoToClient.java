@@ -130,7 +130,8 @@ public class GoToClient {
                 return answer == null ? JSON.nullNode() : answer;
             }
             throw new GoToException(r.status(), errorCode(answer), "GoTo " + method + " " + path + " failed: HTTP " + r.status()
-                    + describe(answer), r.status() >= 500 || r.status() == 408, null, answer);
+                    + describe(answer), r.status() >= 500 || r.status() == 408 || "InvalidToken".equals(errorCode(answer)), null,
+                    answer, fix(r.status(), answer));
         }
     }
 
@@ -147,6 +148,19 @@ public class GoToClient {
     /** 1 s, 2 s, 4 s … up to 60 s, when GoTo does not say how long to wait. */
     static Duration backoff(int attempt) {
         return Duration.ofSeconds(Math.min(60, 1L << Math.min(6, attempt - 1)));
+    }
+
+    /**
+     * GoTo's 403 other than InvalidToken is about the connection, not the item: an account, licence or scope that does
+     * not allow the call. (InvalidToken even after a refresh is passing: the next refresh says whether the grant is gone.)
+     */
+    private static String fix(int status, JsonNode answer) {
+        String code = errorCode(answer);
+        if (status != 403 || code.equals("InvalidToken")) {
+            return null;
+        }
+        return "GoTo refuses the connection (403" + (code.isEmpty() ? "" : " " + code) + "): check that the organizer of"
+                + " goto.client-id has the product's licence and the OAuth client its scopes, then restart";
     }
 
     private static String errorCode(JsonNode body) {

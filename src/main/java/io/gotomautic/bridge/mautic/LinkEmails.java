@@ -70,6 +70,8 @@ public class LinkEmails {
     /**
      * Sends one queued email. A passing failure leaves it (and what follows it) queued and returns false; one no
      * retry can mend (no such contact or email, Mautic refusing the send) makes it a dead letter.
+     *
+     * @throws MauticException with a {@link MauticException#fix()}: a setting refused, the email stays as it is
      */
     boolean send(Outbox.Row row) throws SQLException {
         JsonNode p;
@@ -89,6 +91,10 @@ public class LinkEmails {
             LOG.info("Sent Mautic email {} to contact {} ({})", emailId, contactId, p.path("about").asText());
             return true;
         } catch (MauticException e) {
+            if (e.fix().isPresent()) {
+                // a setting, not this email, is wrong: the push holds the queue
+                throw e;
+            }
             if (e.isTransient()) {
                 outbox.retryLater(row.id(), e.getMessage());
                 LOG.warn("Mautic email {} ({}) waits for a retry: {}", emailId, p.path("about").asText(), e.getMessage());

@@ -143,6 +143,7 @@ final class MauticRoutes {
     private void api(SimServer server, String method, String template, SimServer.Handler handler) {
         server.route(method, template, request -> {
             auth.check(request);
+            auth.requirePermission(method, template);
             try {
                 return handler.handle(request);
             } catch (Rejected r) {
