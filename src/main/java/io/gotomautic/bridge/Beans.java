@@ -58,7 +58,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         FormRules forms = FormRules.of(settings);
-        return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
+        return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
                 new InboxWorker(ds, parts, new Registrar(goTo, Clock.systemUTC()),
