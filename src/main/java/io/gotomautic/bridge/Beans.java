@@ -40,7 +40,8 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         DataSource ds = database.dataSource();
         Duration timeout = settings.duration("bridge.http.timeout");
         HttpTransport gotoHttp = new HttpTransport(camel, "goto", timeout);
-        GoToTokens tokens = new GoToTokens(gotoHttp, ds, settings.get("goto.auth-url"), settings.get("goto.client-id"),
+        PartStates parts = new PartStates(ds);
+        GoToTokens tokens = new GoToTokens(gotoHttp, ds, parts, settings.get("goto.auth-url"), settings.get("goto.client-id"),
                 settings.get("goto.client-secret"), settings.get("goto.refresh-token"), Clock.systemUTC());
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
         RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit());
@@ -54,7 +55,6 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout), settings.get("mautic.url"),
                 settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
-        PartStates parts = new PartStates(ds);
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         FormRules forms = FormRules.of(settings);

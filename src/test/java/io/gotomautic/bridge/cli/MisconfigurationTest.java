@@ -190,6 +190,18 @@ class MisconfigurationTest {
     }
 
     @Test
+    void aRevokedRefreshTokenMetByThePullAloneTurnsGoToDownWithItsFix() throws Exception {
+        webinar("Pulled launch");
+        bridge = bridge("refresh");
+        goTo.revokeRefreshToken();
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(check("goto").path("message").asText()).startsWith("GoTo refuses the refresh token (400 invalid_grant"));
+        assertThat(check("goto").path("status").asText()).isEqualTo("DOWN");
+        assertThat(TestBridge.get(bridge, "/health").statusCode()).isEqualTo(503);
+    }
+
+    @Test
     void mauticDownKeepsHealthUpButShowsTheErrorAndSinceWhenThenThePushResumes() throws Exception {
         webinar("Outage launch", "ada@example.com", "bob@example.com");
         mautic.faults().on("^/api/").status(503);
