@@ -45,10 +45,18 @@ public class MauticClient {
      */
     public record ContactResult(long id, int status, String error, String firstName, String lastName) {
 
-        /** Why the item has no id: transient for 429 and 5xx, which a later batch may get past, permanent otherwise. */
+        /**
+         * Why the item has no id: transient for 429 and 5xx, which a later batch may get past, permanent otherwise. A
+         * 403 is the role's (no permission to create contacts, or to edit those of other users): the same permission
+         * mends it for every contact, so it is a setting.
+         */
         public MauticException failure(String email) {
-            return new MauticException(status, "Mautic did not save contact " + email + " (HTTP " + status + "): " + error,
-                    status == 429 || status >= 500, null, null);
+            boolean transientFailure = status == 429 || status >= 500;
+            String fix = status == 403 ? fix("POST /api/contacts/batch/new", status, "", null) : null;
+            // a dead letter names its contact; a failure that waits or holds is Mautic's, shown by /health: no address
+            String who = transientFailure || fix != null ? "a contact" : "contact " + email;
+            return new MauticException(status, "Mautic did not save " + who + " (HTTP " + status + "): " + error,
+                    transientFailure, null, null, fix);
         }
     }
 

@@ -270,7 +270,7 @@ public class MauticPush {
                 names(byEmail.get(email), r).ifPresent(names::add);
             } else {
                 MauticException failure = r.failure(email);
-                if (failure.isTransient()) {
+                if (failure.isTransient() || failure.fix().isPresent()) {
                     throw failure;
                 }
                 for (Change c : byEmail.get(email)) {

@@ -88,9 +88,13 @@ final class MauticAuth {
         }
     }
 
+    boolean denies(String call) {
+        return denied.contains(call);
+    }
+
     /** Mautic checks the role's permission per action after authentication, with its generic 403 body. */
-    void requirePermission(String method, String template) {
-        if (denied.contains(method + " " + template)) {
+    void requirePermission(String call) {
+        if (denies(call)) {
             throw new SimError(403, MauticState.ACCESS_DENIED);
         }
     }

@@ -132,6 +132,25 @@ class MisconfigurationTest {
     }
 
     @Test
+    void anApiUserWhoMayNotCreateContactsHoldsTheOutboxThoughMauticRefusesItemByItem() throws Exception {
+        mautic.permission("POST", "/api/contacts/batch/new", false);
+        webinar("Contactless launch", "ada@example.com", "bob@example.com");
+        bridge = bridge("refresh");
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(count("SELECT count(*) FROM outbox WHERE status = 'pending'")).isEqualTo(2);
+            assertThat(check("mautic").path("message").asText()).startsWith("Mautic refuses to create or edit contacts (403)");
+        });
+        assertThat(count("SELECT count(*) FROM dead_letter")).isZero();
+        assertThat(check("mautic").path("error").asText()).doesNotContain("@");
+
+        mautic.permission("POST", "/api/contacts/batch/new", true);
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> count("SELECT count(*) FROM outbox WHERE status = 'delivered'") == 2);
+        assertThat(count("SELECT count(*) FROM dead_letter")).isZero();
+    }
+
+    @Test
     void aSegmentUnpublishedByHandDeadLettersOnlyTheChangesForItTheOthersAreDelivered() throws Exception {
         String day = starts.atOffset(ZoneOffset.UTC).toLocalDate().toString();
         long closed = mautic.state().addSegment("GoToWebinar · Closed launch · " + day + " · registered", null, null, true).id();

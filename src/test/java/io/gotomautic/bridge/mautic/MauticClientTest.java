@@ -283,6 +283,14 @@ class MauticClientTest {
         sim.permission("POST", "/api/fields/contact/new", true);
         assertThat(mautic.createContactField("goto_x", "X", "text", List.of()).alias()).isEqualTo("goto_x");
 
+        // a batch refuses item by item: without the permission to create contacts, each item is a 403, and a setting
+        sim.permission("POST", "/api/contacts/batch/new", false);
+        ContactResult refused = mautic.upsertContacts(List.of(Map.of("email", "p@example.com"))).get(0);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.failure("p@example.com").fix()).hasValueSatisfying(f -> assertThat(f)
+                .startsWith("Mautic refuses to create or edit contacts (403)"));
+        assertThat(refused.failure("p@example.com").getMessage()).doesNotContain("p@example.com");
+
         assertThat(catchThrowableOfType(MauticException.class, () -> basic("wrong").contactFields()).fix())
                 .hasValue("Mautic refuses the bridge's credentials (401): check mautic.username and mautic.password");
         sim.apiEnabled(false);
