@@ -41,11 +41,11 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         Duration timeout = settings.duration("bridge.http.timeout");
         HttpTransport gotoHttp = new HttpTransport(camel, "goto", timeout);
         PartStates parts = new PartStates(ds);
-        GoToTokens tokens = new GoToTokens(gotoHttp, ds, parts, settings.get("goto.auth-url"), settings.get("goto.client-id"),
+        GoToTokens tokens = new GoToTokens(gotoHttp, ds, settings.get("goto.auth-url"), settings.get("goto.client-id"),
                 settings.get("goto.client-secret"), settings.get("goto.refresh-token"), Clock.systemUTC());
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
         RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit());
-        GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, settings.get("goto.api-url"), 5);
+        GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, parts, settings.get("goto.api-url"), 5);
         Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"));
         PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo), new TrainingSource(goTo, reconciler::unsettled),
                 new MeetingSource(goTo), new AssistSource(goTo)), reconciler, ds,
@@ -61,7 +61,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token")),
-                new InboxWorker(ds, parts, new Registrar(goTo, Clock.systemUTC()),
+                new InboxWorker(ds, new Registrar(goTo, Clock.systemUTC()),
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         forms, settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped()));

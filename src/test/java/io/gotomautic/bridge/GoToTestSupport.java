@@ -45,9 +45,9 @@ public abstract class GoToTestSupport {
     /** A client of the simulator's OAuth client ({@code client}, {@link #REFRESH_TOKEN}) on a connection of its own. */
     protected static GoToClient goToClient(GoToSimulator sim, String secret, Duration timeout, String connection, RateLimit limit) {
         HttpTransport http = new HttpTransport(camel, "goto", timeout);
-        GoToTokens tokens = new GoToTokens(http, database.dataSource(), new PartStates(database.dataSource()), sim.baseUrl(),
-                "client", secret, REFRESH_TOKEN, Clock.systemUTC());
-        return new GoToClient(http, tokens, new RateLimiter(database.dataSource(), connection, limit), sim.baseUrl(), 5);
+        GoToTokens tokens = new GoToTokens(http, database.dataSource(), sim.baseUrl(), "client", secret, REFRESH_TOKEN, Clock.systemUTC());
+        return new GoToClient(http, tokens, new RateLimiter(database.dataSource(), connection, limit),
+                new PartStates(database.dataSource()), sim.baseUrl(), 5);
     }
 
     /** The same, with the right secret, a 10 s timeout and a limit that never waits. */

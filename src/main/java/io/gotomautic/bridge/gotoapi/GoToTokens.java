@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.http.HttpTransportException;
 import io.gotomautic.bridge.store.Hashes;
-import io.gotomautic.bridge.store.PartStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +34,6 @@ public class GoToTokens {
 
     private final HttpTransport http;
     private final DataSource dataSource;
-    private final PartStates parts;
     private final String tokenUrl;
     private final String clientId;
     private final String basicAuth;
@@ -49,11 +47,10 @@ public class GoToTokens {
     private String refusedToken;
     private GoToException refusal;
 
-    public GoToTokens(HttpTransport http, DataSource dataSource, PartStates parts, String authUrl, String clientId,
-                      String clientSecret, String refreshToken, Clock clock) {
+    public GoToTokens(HttpTransport http, DataSource dataSource, String authUrl, String clientId, String clientSecret,
+                      String refreshToken, Clock clock) {
         this.http = http;
         this.dataSource = dataSource;
-        this.parts = parts;
         this.tokenUrl = authUrl.replaceAll("/+$", "") + "/oauth/token";
         this.clientId = clientId;
         this.basicAuth = "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
@@ -104,8 +101,6 @@ public class GoToTokens {
             if (e.fix().isPresent()) {
                 refusedToken = used;
                 refusal = e;
-                // every caller (the pull, the inbox) is held by this: the part says so, whoever met it first
-                record(() -> parts.held(PartStates.GOTO, e.fix().get(), e.getMessage()));
             }
             throw e;
         }
@@ -116,7 +111,6 @@ public class GoToTokens {
         accessToken = access;
         expiresAt = clock.instant().plusSeconds(token.path("expires_in").asLong(3600));
         refreshes++;
-        record(() -> parts.succeeded(PartStates.GOTO));
         String rotated = token.path("refresh_token").asText("");
         if (!rotated.isEmpty() && !rotated.equals(storedRefreshToken())) {
             storeRefreshToken(rotated);
@@ -156,19 +150,6 @@ public class GoToTokens {
             default -> "GoTo refuses to refresh the access token (" + status + (error.isEmpty() ? "" : " " + error)
                     + "): check goto.client-id, goto.client-secret and goto.refresh-token and restart";
         };
-    }
-
-    private interface Write {
-        void run() throws SQLException;
-    }
-
-    /** The part's state is for /health and status: a database that fails here is reported by its own check. */
-    private static void record(Write write) {
-        try {
-            write.run();
-        } catch (SQLException e) {
-            LOG.debug("cannot record the GoTo part's state: {}", e.getMessage());
-        }
     }
 
     private static JsonNode parse(String text) {

@@ -208,7 +208,7 @@ public class MauticPush {
     }
 
     /** A setting, not a change, is wrong: every change stays as it is (no attempt counted) until it is fixed. */
-    private void hold(MauticException e) throws SQLException {
+    private void hold(MauticException e) {
         parts.held(PartStates.MAUTIC, e.fix().orElseThrow(), e.getMessage());
         heldUntil = java.time.Instant.now().plus(HELD_RETRY);
     }

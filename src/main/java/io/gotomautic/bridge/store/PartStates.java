@@ -59,16 +59,18 @@ public class PartStates {
 
     private final DataSource dataSource;
     private final Map<String, Written> written = new ConcurrentHashMap<>();
+    /** The fix line this process has logged per part, until the part works again. */
+    private final Map<String, String> logged = new ConcurrentHashMap<>();
 
     public PartStates(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     /** The part took a call (or refused one change only: it answers, and is set up right). */
-    public void succeeded(String part) throws SQLException {
-        Written before = written.get(part);
-        if (before != null && before.fix() != null) {
-            LOG.info("{} works again; the held queue goes on (was: {})", label(part), before.fix());
+    public void succeeded(String part) {
+        String was = logged.remove(part);
+        if (was != null) {
+            LOG.info("{} works again; the held queue goes on (was: {})", label(part), was);
         }
         write(part, null, null, """
                 INSERT INTO part_state (part, last_success) VALUES (?, now())
@@ -77,14 +79,13 @@ public class PartStates {
     }
 
     /** A passing failure (down, 5xx, 429): retried as usual, nothing for the operator to do. */
-    public void failing(String part, String error) throws SQLException {
+    public void failing(String part, String error) {
         write(part, error, null, upsert());
     }
 
     /** A refusal that concerns every change: the queue is held until the cause is fixed. */
-    public void held(String part, String fix, String error) throws SQLException {
-        Written before = written.get(part);
-        if (before == null || !fix.equals(before.fix())) {
+    public void held(String part, String fix, String error) {
+        if (!fix.equals(logged.put(part, fix))) {
             LOG.warn("{} queue held, nothing is dropped: {}", label(part), fix);
         }
         write(part, error, fix, upsert());
@@ -116,7 +117,11 @@ public class PartStates {
                 """;
     }
 
-    private void write(String part, String error, String fix, String sql) throws SQLException {
+    /**
+     * The state is for /health and status: a database that fails here is reported by its own check, and the call
+     * whose outcome this is goes on as it would without it.
+     */
+    private void write(String part, String error, String fix, String sql) {
         Written before = written.get(part);
         Instant now = Instant.now();
         if (before != null && Objects.equals(before.error(), error) && Objects.equals(before.fix(), fix)
@@ -130,8 +135,10 @@ public class PartStates {
                 st.setString(3, fix);
             }
             st.executeUpdate();
+            written.put(part, new Written(error, fix, now));
+        } catch (SQLException e) {
+            LOG.debug("cannot record the state of {}: {}", part, e.getMessage());
         }
-        written.put(part, new Written(error, fix, now));
     }
 
     private static String label(String part) {

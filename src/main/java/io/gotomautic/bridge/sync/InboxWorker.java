@@ -15,7 +15,6 @@ import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
 import io.gotomautic.bridge.mautic.LinkEmails;
-import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.store.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +39,6 @@ public class InboxWorker {
     static final int MAX_ATTEMPTS = 12;
 
     private final DataSource dataSource;
-    private final PartStates parts;
     private final Registrar registrar;
     private final SessionLinks sessions;
     private final Reconciler reconciler;
@@ -53,10 +51,9 @@ public class InboxWorker {
      * @param stopping       true once the service stops: the drain ends after the entry at hand, and what is left
      *                       waits in the inbox instead of holding up the shutdown
      */
-    public InboxWorker(DataSource dataSource, PartStates parts, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
+    public InboxWorker(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
                        FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping) {
         this.dataSource = dataSource;
-        this.parts = parts;
         this.registrar = registrar;
         this.sessions = sessions;
         this.reconciler = reconciler;
@@ -92,7 +89,6 @@ public class InboxWorker {
                 int attempts = rs.getInt(3);
                 // a failure undoes the row's partial work but keeps the row locked while its outcome is written
                 java.sql.Savepoint before = c.setSavepoint();
-                boolean goToAnswered = true;
                 try {
                     for (InboundRequest r : InboundRequest.of(JSON.readTree(payload), forms)) {
                         carryOut(c, id, r);
@@ -101,14 +97,10 @@ public class InboxWorker {
                 } catch (GoToException e) {
                     c.rollback(before);
                     if (e.fix().isPresent()) {
-                        // a setting, not the entry, is wrong: it stays as it is (no attempt counted) until it is fixed
+                        // a setting, not the entry, is wrong (the GoTo part's state says which): the entry stays as
+                        // it is, no attempt counted, until it is fixed
                         c.rollback();
-                        parts.held(PartStates.GOTO, e.fix().get(), e.getMessage());
                         return false;
-                    }
-                    if (e.isTransient()) {
-                        goToAnswered = false;
-                        parts.failing(PartStates.GOTO, e.getMessage());
                     }
                     if (e.isTransient() && attempts + 1 < MAX_ATTEMPTS) {
                         retryLater(c, id, e.getMessage());
@@ -118,7 +110,6 @@ public class InboxWorker {
                         dead(c, id, payload, e.getMessage());
                     }
                 } catch (InboundRequest.Invalid e) {
-                    goToAnswered = false;
                     c.rollback(before);
                     dead(c, id, payload, e.getMessage());
                 } catch (java.io.IOException | RuntimeException e) {
@@ -126,14 +117,10 @@ public class InboxWorker {
                         // the database (e.g. under the rate limiter) failed, not the entry: it stays as it is
                         throw sql;
                     }
-                    goToAnswered = false;
                     c.rollback(before);
                     dead(c, id, payload, "cannot be handled: " + e.getMessage());
                 }
                 c.commit();
-                if (goToAnswered) {
-                    parts.succeeded(PartStates.GOTO);
-                }
                 return true;
             } catch (SQLException e) {
                 c.rollback();

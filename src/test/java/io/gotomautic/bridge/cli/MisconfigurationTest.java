@@ -244,6 +244,23 @@ class MisconfigurationTest {
         assertThat(count("SELECT count(*) FROM dead_letter")).isZero();
     }
 
+    @Test
+    void goToServerErrorsKeepHealthUpButShowTheErrorThenClearWhenGoToAnswersAgain() throws Exception {
+        webinar("Flaky launch", "ada@example.com");
+        goTo.faults().on("^/G2W/").status(503);
+        bridge = bridge("refresh");
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(check("goto").path("error").asText()).contains("HTTP 503"));
+        assertThat(check("goto").path("status").asText()).isEqualTo("UP");
+        assertThat(TestBridge.get(bridge, "/health").statusCode()).isEqualTo(200);
+        assertThat(status()).contains("  goto      failing since ").contains("HTTP 503");
+
+        goTo.faults().clear();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(check("goto").has("error")).isFalse());
+        assertThat(check("goto").path("lastSuccess").asText()).isNotEmpty();
+    }
+
     private JsonNode check(String part) throws Exception {
         return JSON.readTree(TestBridge.get(bridge, "/health").body()).path("checks").path(part);
     }
