@@ -25,6 +25,7 @@ import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.Outbox;
+import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.sync.InboxWorker;
 import io.gotomautic.bridge.sync.PullCycle;
 import io.gotomautic.bridge.sync.Reconciler;
@@ -39,11 +40,12 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         DataSource ds = database.dataSource();
         Duration timeout = settings.duration("bridge.http.timeout");
         HttpTransport gotoHttp = new HttpTransport(camel, "goto", timeout);
+        PartStates parts = new PartStates(ds);
         GoToTokens tokens = new GoToTokens(gotoHttp, ds, settings.get("goto.auth-url"), settings.get("goto.client-id"),
                 settings.get("goto.client-secret"), settings.get("goto.refresh-token"), Clock.systemUTC());
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
         RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit());
-        GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, settings.get("goto.api-url"), 5);
+        GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, parts, settings.get("goto.api-url"), 5);
         Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"),
                 settings.duration("bridge.cancel-after"));
         PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo), new TrainingSource(goTo, reconciler::unsettled),
@@ -54,10 +56,10 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout), settings.get("mautic.url"),
                 settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
-        MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, settings.positive("bridge.push.batch"),
+        MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         FormRules forms = FormRules.of(settings);
-        return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds),
+        return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
                 new InboxWorker(ds, new Registrar(goTo, Clock.systemUTC()),

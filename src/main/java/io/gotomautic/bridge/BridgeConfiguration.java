@@ -8,9 +8,11 @@ import javax.sql.DataSource;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.ops.HealthReport;
+import io.gotomautic.bridge.ops.PartHealthCheck;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.DatabaseHealthCheck;
 import io.gotomautic.bridge.store.Housekeeping;
+import io.gotomautic.bridge.store.PartStates;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
@@ -57,6 +59,16 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry
     public HealthCheck databaseHealthCheck() {
         return new DatabaseHealthCheck(database);
+    }
+
+    @BindToRegistry
+    public HealthCheck mauticHealthCheck() {
+        return new PartHealthCheck(database.dataSource(), PartStates.MAUTIC);
+    }
+
+    @BindToRegistry
+    public HealthCheck gotoHealthCheck() {
+        return new PartHealthCheck(database.dataSource(), PartStates.GOTO);
     }
 
     @BindToRegistry

@@ -10,6 +10,7 @@ import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.PartStates;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +46,8 @@ public abstract class GoToTestSupport {
     protected static GoToClient goToClient(GoToSimulator sim, String secret, Duration timeout, String connection, RateLimit limit) {
         HttpTransport http = new HttpTransport(camel, "goto", timeout);
         GoToTokens tokens = new GoToTokens(http, database.dataSource(), sim.baseUrl(), "client", secret, REFRESH_TOKEN, Clock.systemUTC());
-        return new GoToClient(http, tokens, new RateLimiter(database.dataSource(), connection, limit), sim.baseUrl(), 5);
+        return new GoToClient(http, tokens, new RateLimiter(database.dataSource(), connection, limit),
+                new PartStates(database.dataSource()), sim.baseUrl(), 5);
     }
 
     /** The same, with the right secret, a 10 s timeout and a limit that never waits. */

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.store.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print which parts are configured, the last sync of each product and its outcome, "
-                + "queue depths (inbox, outbox), dead letters and the organizer's start links of the sessions the bridge created.")
+                + "queue depths (inbox, outbox), dead letters, the organizer's start links of the sessions the bridge created, "
+                + "and how Mautic and GoTo answered last (a held queue with the line saying what to fix).")
 class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -30,6 +32,7 @@ class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Database db = Database.attach(settings)) {
             print(out, settings, db.describe(), StatusReport.read(db.dataSource()));
+            printParts(out, PartStates.all(db.dataSource()));
         }
         out.flush();
         return 0;
@@ -64,6 +67,18 @@ class StatusCommand implements Callable<Integer> {
                         l.forEmail() == null ? "a contact" : l.forEmail(),
                         l.startUrl() == null ? "(GoTo gave no start link)" : l.startUrl());
             }
+        }
+    }
+
+    /** How Mautic and GoTo answered last; a held part's line says what to fix. */
+    static void printParts(PrintWriter out, java.util.List<PartStates.State> parts) {
+        out.println();
+        out.println("Mautic and GoTo, as the queues met them:");
+        if (parts.isEmpty()) {
+            out.println("  not called yet");
+        }
+        for (PartStates.State p : parts) {
+            out.printf("  %-9s %s%n", p.part(), p.describe());
         }
     }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.http.HttpTransportException;
+import io.gotomautic.bridge.store.PartStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,13 +33,16 @@ public class GoToClient {
     private final HttpTransport http;
     private final GoToTokens tokens;
     private final RateLimiter limiter;
+    private final PartStates parts;
     private final String apiUrl;
     private final int maxThrottledAttempts;
     private final AtomicLong calls = new AtomicLong();
     private volatile Organizer organizer;
 
-    public GoToClient(HttpTransport http, GoToTokens tokens, RateLimiter limiter, String apiUrl, int maxThrottledAttempts) {
+    public GoToClient(HttpTransport http, GoToTokens tokens, RateLimiter limiter, PartStates parts, String apiUrl,
+                      int maxThrottledAttempts) {
         this.http = http;
+        this.parts = parts;
         this.tokens = tokens;
         this.limiter = limiter;
         this.apiUrl = apiUrl.replaceAll("/+$", "");
@@ -77,7 +81,26 @@ public class GoToClient {
         return limiter;
     }
 
+    /** The call, and its outcome for the GoTo part's state ({@code /health}, {@code status}). */
     private JsonNode call(String method, String path, Object body) {
+        try {
+            JsonNode answer = exchange(method, path, body);
+            parts.succeeded(PartStates.GOTO);
+            return answer;
+        } catch (GoToException e) {
+            if (e.fix().isPresent()) {
+                parts.held(PartStates.GOTO, e.fix().get(), e.getMessage());
+            } else if (e.isTransient()) {
+                parts.failing(PartStates.GOTO, e.getMessage());
+            } else {
+                // GoTo answered about the item (404, 400, 409): the connection itself works
+                parts.succeeded(PartStates.GOTO);
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode exchange(String method, String path, Object body) {
         String url = apiUrl + path;
         String payload = body == null ? null : write(body);
         boolean refreshed = false;
@@ -130,7 +153,8 @@ public class GoToClient {
                 return answer == null ? JSON.nullNode() : answer;
             }
             throw new GoToException(r.status(), errorCode(answer), "GoTo " + method + " " + path + " failed: HTTP " + r.status()
-                    + describe(answer), r.status() >= 500 || r.status() == 408, null, answer);
+                    + describe(answer), r.status() >= 500 || r.status() == 408 || "InvalidToken".equals(errorCode(answer)), null,
+                    answer, fix(r.status(), answer));
         }
     }
 
@@ -147,6 +171,19 @@ public class GoToClient {
     /** 1 s, 2 s, 4 s … up to 60 s, when GoTo does not say how long to wait. */
     static Duration backoff(int attempt) {
         return Duration.ofSeconds(Math.min(60, 1L << Math.min(6, attempt - 1)));
+    }
+
+    /**
+     * GoTo's 403 other than InvalidToken is about the connection, not the item: an account, licence or scope that does
+     * not allow the call. (InvalidToken even after a refresh is passing: the next refresh says whether the grant is gone.)
+     */
+    private static String fix(int status, JsonNode answer) {
+        String code = errorCode(answer);
+        if (status != 403 || code.equals("InvalidToken")) {
+            return null;
+        }
+        return "GoTo refuses the connection (403" + (code.isEmpty() ? "" : " " + code) + "): check that the organizer of"
+                + " goto.client-id has the product's licence and the OAuth client its scopes, then restart";
     }
 
     private static String errorCode(JsonNode body) {

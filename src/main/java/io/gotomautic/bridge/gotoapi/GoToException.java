@@ -2,7 +2,9 @@ package io.gotomautic.bridge.gotoapi;
 
 /**
  * A GoTo call that did not succeed. Transient ones (429 storms, 5xx, timeouts, malformed bodies) are worth the
- * next cycle; permanent ones (404, 400, a refused refresh token) need a person or different input.
+ * next cycle; permanent ones (404, 400, a refused refresh token) need a person or different input. A permanent one
+ * with a {@link #fix()} concerns every change (a refused refresh token or client, a 403 that is not about the token):
+ * the queue is held until it is fixed, nothing becomes a dead letter.
  */
 public class GoToException extends RuntimeException {
 
@@ -10,6 +12,7 @@ public class GoToException extends RuntimeException {
     private final String errorCode;
     private final boolean transientFailure;
     private final com.fasterxml.jackson.databind.JsonNode body;
+    private final String fix;
 
     public GoToException(int status, String errorCode, String message, boolean transientFailure, Throwable cause) {
         this(status, errorCode, message, transientFailure, cause, null);
@@ -17,11 +20,22 @@ public class GoToException extends RuntimeException {
 
     public GoToException(int status, String errorCode, String message, boolean transientFailure, Throwable cause,
                          com.fasterxml.jackson.databind.JsonNode body) {
+        this(status, errorCode, message, transientFailure, cause, body, null);
+    }
+
+    public GoToException(int status, String errorCode, String message, boolean transientFailure, Throwable cause,
+                         com.fasterxml.jackson.databind.JsonNode body, String fix) {
         super(message, cause);
         this.status = status;
         this.errorCode = errorCode;
         this.transientFailure = transientFailure;
         this.body = body;
+        this.fix = fix;
+    }
+
+    /** What the operator must mend, in one line, when the refusal concerns every change rather than this one. */
+    public java.util.Optional<String> fix() {
+        return java.util.Optional.ofNullable(fix);
     }
 
     /** GoTo's error body, when it sent JSON (a 409 duplicate carries the registrant's key). */

@@ -43,6 +43,9 @@ public class GoToTokens {
     private String accessToken;
     private Instant expiresAt = Instant.MIN;
     private long refreshes;
+    /** The refresh token GoTo refused last, with its answer. */
+    private String refusedToken;
+    private GoToException refusal;
 
     public GoToTokens(HttpTransport http, DataSource dataSource, String authUrl, String clientId, String clientSecret,
                       String refreshToken, Clock clock) {
@@ -77,16 +80,29 @@ public class GoToTokens {
 
     private void refresh() {
         String used = storedRefreshToken();
+        if (refusal != null && used.equals(refusedToken)) {
+            // GoTo does not change its mind about a refresh token: asking again only adds calls while the queues are held
+            throw refusal;
+        }
         JsonNode token;
         try {
-            token = requestToken(used);
-        } catch (GoToException e) {
-            // another instance may have been handed a new refresh token, which made ours stale
-            String stored = storedRefreshToken();
-            if (e.isTransient() || stored.equals(used)) {
-                throw e;
+            try {
+                token = requestToken(used);
+            } catch (GoToException e) {
+                // another instance may have been handed a new refresh token, which made ours stale
+                String stored = storedRefreshToken();
+                if (e.isTransient() || stored.equals(used)) {
+                    throw e;
+                }
+                used = stored;
+                token = requestToken(stored);
             }
-            token = requestToken(stored);
+        } catch (GoToException e) {
+            if (e.fix().isPresent()) {
+                refusedToken = used;
+                refusal = e;
+            }
+            throw e;
         }
         String access = token.path("access_token").asText("");
         if (access.isEmpty()) {
@@ -121,7 +137,19 @@ public class GoToTokens {
         throw new GoToException(r.status(), error, "GoTo refused to refresh the access token of client " + clientId + ": HTTP "
                 + r.status() + (error.isEmpty() ? "" : " " + error) + (description.isEmpty() ? "" : " (" + description + ")")
                 + (transientFailure ? "" : "; check goto.client-id, goto.client-secret and goto.refresh-token"),
-                transientFailure, null);
+                transientFailure, null, null, transientFailure ? null : fix(r.status(), error));
+    }
+
+    /** A refused refresh concerns every call of the connection: what the operator does about it. */
+    private static String fix(int status, String error) {
+        return switch (error) {
+            case "invalid_grant" -> "GoTo refuses the refresh token (" + status + " invalid_grant: revoked, expired, or used up"
+                    + " by another instance): connect the bridge to GoTo again, set the new goto.refresh-token and restart";
+            case "invalid_client", "unauthorized_client" -> "GoTo refuses the OAuth client (" + status + " " + error
+                    + "): check goto.client-id and goto.client-secret and restart";
+            default -> "GoTo refuses to refresh the access token (" + status + (error.isEmpty() ? "" : " " + error)
+                    + "): check goto.client-id, goto.client-secret and goto.refresh-token and restart";
+        };
     }
 
     private static JsonNode parse(String text) {

@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.store.PartStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +32,12 @@ public class EventOptions {
 
     private final MauticClient client;
     private final DataSource dataSource;
+    private final PartStates parts;
 
-    public EventOptions(MauticClient client, DataSource dataSource) {
+    public EventOptions(MauticClient client, DataSource dataSource, PartStates parts) {
         this.client = client;
         this.dataSource = dataSource;
+        this.parts = parts;
     }
 
     /** @return how many fields were written to Mautic (0 when both lists are unchanged) */
@@ -48,11 +51,20 @@ public class EventOptions {
             if (json.equals(last) || (last == null && options.isEmpty())) {
                 continue;
             }
-            MauticClient.Field field = client.contactFields().get(f.getValue());
-            if (field == null) {
-                client.createContactField(f.getValue(), LABELS.get(f.getKey()), "select", options);
-            } else {
-                client.setFieldOptions(field.id(), options);
+            try {
+                MauticClient.Field field = client.contactFields().get(f.getValue());
+                if (field == null) {
+                    client.createContactField(f.getValue(), LABELS.get(f.getKey()), "select", options);
+                } else {
+                    client.setFieldOptions(field.id(), options);
+                }
+            } catch (MauticException e) {
+                if (e.fix().isEmpty()) {
+                    throw e;
+                }
+                // a setting: said once with the push's, not at every tick; the lists are written after the fix
+                parts.held(PartStates.MAUTIC, e.fix().get(), e.getMessage());
+                return written;
             }
             remember(f.getValue(), json);
             LOG.info("Mautic field {} now lists {} upcoming {}(s)", f.getValue(), options.size(), f.getKey());

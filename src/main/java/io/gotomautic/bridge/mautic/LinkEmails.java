@@ -78,6 +78,8 @@ public class LinkEmails {
      * a lost answer after the send began) is first looked for in the contact's activity. A passing failure leaves it
      * (and what follows it) queued and returns false; one no retry can mend (no such contact or email, Mautic refusing
      * the send) makes it a dead letter.
+     *
+     * @throws MauticException with a {@link MauticException#fix()}: a setting refused, the email stays as it is
      */
     boolean send(Outbox.Row row) throws SQLException {
         JsonNode p;
@@ -104,6 +106,10 @@ public class LinkEmails {
             LOG.info("Sent Mautic email {} to contact {} ({})", emailId, contactId, EmailAddress.masked(p.path("about").asText()));
             return true;
         } catch (MauticException e) {
+            if (e.fix().isPresent()) {
+                // a setting, not this email, is wrong: the push holds the queue
+                throw e;
+            }
             if (e.isTransient()) {
                 outbox.retryLater(row.id(), e.getMessage());
                 LOG.warn("Mautic email {} ({}) waits for a retry: {}", emailId, EmailAddress.masked(p.path("about").asText()),

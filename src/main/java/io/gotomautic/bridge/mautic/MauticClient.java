@@ -46,10 +46,18 @@ public class MauticClient {
      */
     public record ContactResult(long id, int status, String error, String firstName, String lastName) {
 
-        /** Why the item has no id: transient for 429 and 5xx, which a later batch may get past, permanent otherwise. */
+        /**
+         * Why the item has no id: transient for 429 and 5xx, which a later batch may get past, permanent otherwise. A
+         * 403 is the role's (no permission to create contacts, or to edit those of other users): the same permission
+         * mends it for every contact, so it is a setting.
+         */
         public MauticException failure(String email) {
-            return new MauticException(status, "Mautic did not save contact " + email + " (HTTP " + status + "): " + error,
-                    status == 429 || status >= 500, null, null);
+            boolean transientFailure = status == 429 || status >= 500;
+            String fix = status == 403 ? fix("POST /api/contacts/batch/new", status, "", null) : null;
+            // a dead letter names its contact; a failure that waits or holds is Mautic's, shown by /health: no address
+            String who = transientFailure || fix != null ? "a contact" : "contact " + email;
+            return new MauticException(status, "Mautic did not save " + who + " (HTTP " + status + "): " + error,
+                    transientFailure, null, null, fix);
         }
     }
 
@@ -387,7 +395,55 @@ public class MauticClient {
                 + (text.isEmpty() ? "" : " (" + text + ")")
                 + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s")
                 + (checkKeys == null ? "" : "; check " + checkKeys);
-        return new MauticException(status, message, status == 408 || status == 429 || status >= 500, retryAfter, null);
+        return new MauticException(status, message, status == 408 || status == 429 || status >= 500, retryAfter, null,
+                fix(what, status, type, checkKeys));
+    }
+
+    /**
+     * The one line for the operator when a refusal concerns every change; null when it concerns one entity or is
+     * passing. Mautic's 403 body is the same for a permission the API user's role lacks and for one entity it may not
+     * touch (an unpublished segment, a contact owned by another user), so the call tells them apart: a call about one
+     * entity (an id in its path) is that entity's refusal, except for the field definitions, which every change needs.
+     */
+    private static String fix(String what, int status, String type, String checkKeys) {
+        if (checkKeys != null) {
+            return "Mautic refuses the bridge's credentials (" + status + "): check " + checkKeys;
+        }
+        if (status != 403) {
+            return null;
+        }
+        if (type.equals("api_disabled")) {
+            return "Mautic's API is disabled (403): enable it in Mautic's Configuration › API Settings";
+        }
+        if (type.equals("access_denied")) {
+            return "Mautic has HTTP basic auth turned off (403): turn it on in Mautic's Configuration › API Settings, or use mautic.auth = oauth2";
+        }
+        String path = what.substring(what.indexOf(' ') + 1);
+        if (!path.startsWith("/api/fields/") && path.matches(".*/\\d+(/.*)?")) {
+            return null;
+        }
+        String[] about = PERMISSIONS.entrySet().stream().filter(e -> what.startsWith(e.getKey())).map(Map.Entry::getValue)
+                .findFirst().orElse(new String[] {"answer " + what, "for it"});
+        return "Mautic refuses to " + about[0] + " (403): give the API user's role the permission " + about[1]
+                + " (Mautic's Settings › Roles)";
+    }
+
+    /** Per call (method and path prefix): what was refused, and the role permission that allows it. */
+    private static final Map<String, String[]> PERMISSIONS = permissions();
+
+    private static Map<String, String[]> permissions() {
+        Map<String, String[]> p = new LinkedHashMap<>();
+        String fields = "Contacts › Custom Fields: Full";
+        p.put("POST /api/fields/contact/new", new String[] {"create contact fields", fields});
+        p.put("GET /api/fields/contact", new String[] {"list contact fields", fields});
+        p.put("PATCH /api/fields/contact", new String[] {"edit contact fields", fields});
+        p.put("GET /api/contacts", new String[] {"read contacts", "Contacts: View (others' too)"});
+        p.put("POST /api/contacts", new String[] {"create or edit contacts", "Contacts: View, Edit and Create (others' too)"});
+        p.put("PATCH /api/contacts", new String[] {"edit contacts", "Contacts: View and Edit (others' too)"});
+        p.put("GET /api/segments", new String[] {"list segments", "Segments: View (others' too)"});
+        p.put("POST /api/segments", new String[] {"create segments", "Segments: Create and Edit (others' too)"});
+        p.put("POST /api/notes", new String[] {"add notes", "Contacts: Edit (others' too)"});
+        return p;
     }
 
     static MauticException malformed(String what, int status) {

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.store.Outbox;
+import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.sync.RegistrationState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ public class MauticPush {
     private static final Set<String> REGISTRATION_PRODUCTS = Set.of("webinar", "training");
     /** The contact fields campaigns and emails can use, created when missing. */
     private static final Map<String, String[]> FIELDS = fields();
+    /** How often a queue held by a setting (a permission, the credentials) asks Mautic again. */
+    static final java.time.Duration HELD_RETRY = java.time.Duration.ofSeconds(10);
 
     /** One outbox row, read. */
     private record Change(Outbox.Row row, JsonNode p) {
@@ -130,14 +133,18 @@ public class MauticPush {
     private final java.util.concurrent.atomic.AtomicLong updated = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong segmentChanges = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean fieldsReady;
+    private final PartStates parts;
+    private volatile java.time.Instant heldUntil = java.time.Instant.MIN;
     /**
      * Mautic's segments by name, listed once on the first unknown name and kept up to date with the ones this
      * process creates; names found here are stored, so a restart does not list again until a new name comes.
      */
     private Map<String, Long> listing;
 
-    public MauticPush(MauticClient client, Outbox outbox, DataSource dataSource, int batch, boolean utm, boolean notes) {
+    public MauticPush(MauticClient client, Outbox outbox, DataSource dataSource, PartStates parts, int batch, boolean utm,
+                      boolean notes) {
         this.client = client;
+        this.parts = parts;
         this.outbox = outbox;
         this.emails = new LinkEmails(client, outbox);
         this.dataSource = dataSource;
@@ -151,8 +158,14 @@ public class MauticPush {
         return created + " contacts created, " + updated + " updated, " + segmentChanges + " segment changes";
     }
 
-    /** Pushes the oldest due changes; returns how many left the queue (0: none due, or Mautic failed). */
+    /**
+     * Pushes the oldest due changes; returns how many left the queue (0: none due, or Mautic failed). While a setting
+     * holds the queue, Mautic is asked again every {@link #HELD_RETRY}, so the push resumes soon after the fix.
+     */
     public int drain() throws Exception {
+        if (java.time.Instant.now().isBefore(heldUntil)) {
+            return 0;
+        }
         return outbox.drain(batch, this::push);
     }
 
@@ -166,7 +179,12 @@ public class MauticPush {
         int from = 0;
         while (from < rows.size()) {
             if (rows.get(from).kind().equals(LinkEmails.KIND)) {
-                if (!emails.send(rows.get(from))) {
+                try {
+                    if (!emails.send(rows.get(from))) {
+                        return done;
+                    }
+                } catch (MauticException e) {
+                    hold(e);
                     return done;
                 }
                 done++;
@@ -203,6 +221,7 @@ public class MauticPush {
             pushedSegments(landed, ids);
             if (!utm && !notes) {
                 outbox.delivered(pushed.stream().map(c -> c.row().id()).toList());
+                parts.succeeded(PartStates.MAUTIC);
                 return changes.size();
             }
             for (Change c : pushed) {
@@ -210,20 +229,19 @@ public class MauticPush {
                 outbox.delivered(List.of(c.row().id()));
                 finished.add(c.row().id());
             }
+            parts.succeeded(PartStates.MAUTIC);
             return finished.size();
         } catch (MauticException e) {
             List<Change> left = changes.stream().filter(c -> !finished.contains(c.row().id())).toList();
-            if (!e.isTransient() && e.status() != 401) {
-                // refused for a reason no retry changes (a managed segment unpublished by hand, a value Mautic
-                // rejects): dead letters with the reason, replayed once it is mended, and the queue moves on. Refused
-                // credentials (401) are the operator's to fix and hold the queue instead
-                for (Change c : left) {
-                    outbox.dead(c.row(), "Mautic refused the push: " + e.getMessage());
-                }
-                LOG.warn("Mautic refused the push of {} change(s); they are dead letters ('replay' once mended): {}", left.size(),
-                        EmailAddress.masked(e.getMessage()));
-                return changes.size();
+            if (e.fix().isPresent()) {
+                hold(e);
+                return finished.size();
             }
+            if (!e.isTransient()) {
+                parts.succeeded(PartStates.MAUTIC);
+                return finished.size() + refused(left, e);
+            }
+            parts.failing(PartStates.MAUTIC, e.getMessage());
             // the oldest change not done waits, and holds back those after it: Mautic sees changes in order
             Change first = left.get(0);
             outbox.retryLater(first.row().id(), e.getMessage());
@@ -258,6 +276,34 @@ public class MauticPush {
                     : new Standing(c, row.registration(), row.state(), row.inSegments()));
         }
         return standings;
+    }
+
+    /** A setting, not a change, is wrong: every change stays as it is (no attempt counted) until it is fixed. */
+    private void hold(MauticException e) {
+        parts.held(PartStates.MAUTIC, e.fix().orElseThrow(), e.getMessage());
+        heldUntil = java.time.Instant.now().plus(HELD_RETRY);
+    }
+
+    /**
+     * Mautic refused a change for a reason no retry mends (a managed segment unpublished by hand, a value it rejects).
+     * A batch call does not say which change it was: alone, the change is a dead letter with the reason (replayed once
+     * it is mended); of several, each is pushed on its own, so that only the refused ones become dead letters.
+     */
+    private int refused(List<Change> left, MauticException e) throws SQLException {
+        if (left.size() == 1) {
+            outbox.dead(left.get(0).row(), "Mautic refused the push: " + e.getMessage());
+            LOG.warn("Mautic refused a change; it is a dead letter ('replay' once mended): {}", EmailAddress.masked(e.getMessage()));
+            return 1;
+        }
+        int done = 0;
+        for (Change c : left) {
+            int pushed = changes(List.of(c.row()));
+            if (pushed == 0) {
+                return done;
+            }
+            done += pushed;
+        }
+        return done;
     }
 
     /** One upsert item per person; items Mautic refuses become dead letters. Returns email → contact id. */
@@ -298,7 +344,7 @@ public class MauticPush {
                 names(byEmail.get(email), r).ifPresent(names::add);
             } else {
                 MauticException failure = r.failure(email);
-                if (failure.isTransient()) {
+                if (failure.isTransient() || failure.fix().isPresent()) {
                     throw failure;
                 }
                 for (Change c : byEmail.get(email)) {

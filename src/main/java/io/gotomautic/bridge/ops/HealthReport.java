@@ -11,8 +11,8 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
 
 /**
- * The body of GET /health: every Camel health check (routes, consumers, the database) in one JSON document,
- * with 200 when all are UP and 503 otherwise, the way load balancers and Docker's HEALTHCHECK read it.
+ * The body of GET /health: every Camel health check (routes, consumers, the database, the Mautic and GoTo parts) in
+ * one JSON document, with 200 when all are UP and 503 otherwise, the way load balancers and Docker's HEALTHCHECK read it.
  */
 public class HealthReport {
 
@@ -26,6 +26,14 @@ public class HealthReport {
             Map<String, Object> check = new LinkedHashMap<>();
             check.put("status", r.getState().name());
             r.getMessage().ifPresent(m -> check.put("message", m));
+            if (r.getCheck() instanceof PartHealthCheck) {
+                for (String detail : PartHealthCheck.DETAILS) {
+                    Object value = r.getDetails().get(detail);
+                    if (value != null) {
+                        check.put(detail, value);
+                    }
+                }
+            }
             checks.put(r.getCheck().getId(), check);
         }
         Map<String, Object> body = new LinkedHashMap<>();

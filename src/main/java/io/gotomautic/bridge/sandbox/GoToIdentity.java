@@ -73,6 +73,16 @@ final class GoToIdentity {
         accessTokens.clear();
     }
 
+    /**
+     * The organizer disconnects the app (or its grant is revoked): the refresh token and every access token stop
+     * working; connecting again gives a new refresh token.
+     */
+    synchronized String revoke() {
+        accessTokens.clear();
+        refreshToken = newToken();
+        return refreshToken;
+    }
+
     private SimResponse token(SimRequest req) {
         Map<String, String> form = req.form();
         if (!clientAuthenticated(req, form)) {

@@ -57,6 +57,15 @@ public final class GoToSimulator extends Simulator {
     }
 
     /** Every access token issued so far stops working: the next API call answers 403 InvalidToken. */
+    /**
+     * Revokes the connection's grant: the refresh token in use answers 400 invalid_grant and the access tokens 403
+     * InvalidToken. Returns the refresh token of the new connection (the consent given again), which a restart with
+     * it in {@code goto.refresh-token} uses.
+     */
+    public String revokeRefreshToken() {
+        return identity.revoke();
+    }
+
     public void expireAllTokens() {
         identity.expireAll();
     }

@@ -35,6 +35,8 @@ final class MauticAuth {
     volatile boolean basicAuthEnabled = true;
     volatile String basicDeniedMessage = INVALID_CREDENTIALS;
     volatile Duration tokenLifetime = Duration.ofMinutes(60);
+    /** Calls ("POST /api/fields/contact/new") the API user's role has no permission for. */
+    private final java.util.Set<String> denied = ConcurrentHashMap.newKeySet();
 
     MauticAuth(String username, String password) {
         this.username = username;
@@ -75,6 +77,25 @@ final class MauticAuth {
         }
         if (!Instant.now().isBefore(expiry)) {
             throw denied(401, TOKEN_EXPIRED, "invalid_grant");
+        }
+    }
+
+    void deny(String method, String template, boolean denied) {
+        if (denied) {
+            this.denied.add(method + " " + template);
+        } else {
+            this.denied.remove(method + " " + template);
+        }
+    }
+
+    boolean denies(String call) {
+        return denied.contains(call);
+    }
+
+    /** Mautic checks the role's permission per action after authentication, with its generic 403 body. */
+    void requirePermission(String call) {
+        if (denies(call)) {
+            throw new SimError(403, MauticState.ACCESS_DENIED);
         }
     }
 

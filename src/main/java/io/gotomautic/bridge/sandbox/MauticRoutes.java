@@ -62,9 +62,12 @@ final class MauticRoutes {
 
         api(s, "GET", "/api/contacts", this::listContacts);
         api(s, "POST", "/api/contacts/new", this::newContact);
-        api(s, "POST", "/api/contacts/batch/new", r -> batch(r, m -> state.saveContact(null, m, SaveMode.NEW), 201));
-        api(s, "PATCH", "/api/contacts/batch/edit", r -> batch(r, m -> state.saveContact(batchId(m), m, SaveMode.PATCH), 200));
-        api(s, "PUT", "/api/contacts/batch/edit", r -> batch(r, m -> state.saveContact(batchId(m), m, SaveMode.PUT), 200));
+        api(s, "POST", "/api/contacts/batch/new", r -> batch(r, "POST /api/contacts/batch/new",
+                m -> state.saveContact(null, m, SaveMode.NEW), 201));
+        api(s, "PATCH", "/api/contacts/batch/edit", r -> batch(r, "PATCH /api/contacts/batch/edit",
+                m -> state.saveContact(batchId(m), m, SaveMode.PATCH), 200));
+        api(s, "PUT", "/api/contacts/batch/edit", r -> batch(r, "PUT /api/contacts/batch/edit",
+                m -> state.saveContact(batchId(m), m, SaveMode.PUT), 200));
         api(s, "GET", "/api/contacts/{id}", r -> ok(200, map("contact", views.contact(contact(r), false))));
         api(s, "PATCH", "/api/contacts/{id}/edit", r -> editContact(r, SaveMode.PATCH));
         api(s, "PUT", "/api/contacts/{id}/edit", r -> editContact(r, SaveMode.PUT));
@@ -143,6 +146,9 @@ final class MauticRoutes {
     private void api(SimServer server, String method, String template, SimServer.Handler handler) {
         server.route(method, template, request -> {
             auth.check(request);
+            if (!template.contains("/batch/")) {
+                auth.requirePermission(method + " " + template);
+            }
             try {
                 return handler.handle(request);
             } catch (Rejected r) {
@@ -181,7 +187,8 @@ final class MauticRoutes {
     }
 
     /** Every item is saved on its own: a failed item leaves a gap in {@code contacts} and an entry in {@code errors}. */
-    private SimResponse batch(SimRequest r, Function<Map<String, Object>, ContactSave> save, int status) {
+    /** A batch checks the role's permission per item ({@code checkEntityAccess}): each item refused is a 403 of its own. */
+    private SimResponse batch(SimRequest r, String call, Function<Map<String, Object>, ContactSave> save, int status) {
         List<?> items = array(r);
         if (items.size() > BATCH_MAX) {
             throw new SimError(500, "A max of " + BATCH_MAX + " entities are supported at a time.");
@@ -193,6 +200,9 @@ final class MauticRoutes {
             try {
                 if (!(items.get(i) instanceof Map<?, ?>)) {
                     throw new Rejected(400, BAD_REQUEST);
+                }
+                if (auth.denies(call)) {
+                    throw new Rejected(403, MauticState.ACCESS_DENIED);
                 }
                 @SuppressWarnings("unchecked")
                 ContactSave saved = save.apply((Map<String, Object>) items.get(i));

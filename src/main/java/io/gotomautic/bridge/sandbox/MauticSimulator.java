@@ -82,6 +82,16 @@ public final class MauticSimulator extends Simulator {
     }
 
     /**
+     * Takes the permission for one API call from the API user's role (or gives it back), e.g. {@code "POST",
+     * "/api/fields/contact/new"}: that call then answers 403 "You do not have access to the requested area/action.";
+     * a batch call ({@code /api/contacts/batch/new}) answers 200 with that 403 for each item, as Mautic does.
+     */
+    public MauticSimulator permission(String method, String pathTemplate, boolean granted) {
+        auth.deny(method, pathTemplate, !granted);
+        return this;
+    }
+
+    /**
      * The 401 message for a wrong Basic password, an open point of the contract: "Authorization denied, invalid
      * credentials." by default; issue reports show "API authorization denied.".
      */

@@ -153,6 +153,12 @@ public class InboxWorker {
                     done(c, id);
                 } catch (GoToException e) {
                     c.rollback(before);
+                    if (e.fix().isPresent()) {
+                        // a setting, not the entry, is wrong (the GoTo part's state says which): the entry stays as
+                        // it is, no attempt counted, until it is fixed
+                        c.rollback();
+                        return false;
+                    }
                     if (e.isTransient() && attempts + 1 < MAX_ATTEMPTS) {
                         retryLater(c, id, e.getMessage());
                     } else if (e.isTransient()) {

@@ -2,6 +2,7 @@ package io.gotomautic.bridge.gotoapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -158,6 +159,32 @@ class GoToClientTest extends GoToTestSupport {
             assertThat(e.isTransient()).isFalse();
             assertThat(e.status()).isEqualTo(401);
         }).hasMessageContaining("goto.client-secret").hasMessageNotContaining(REFRESH_TOKEN);
+    }
+
+    @Test
+    void aRevokedGrantIsASettingWithItsFixAndTheRefusedTokenIsNotSentAgain() {
+        GoToClient c = client();
+        String path = webinars(c);
+        sim.revokeRefreshToken();
+        GoToException revoked = catchThrowableOfType(GoToException.class, () -> c.get(path));
+        assertThat(revoked.isTransient()).isFalse();
+        assertThat(revoked.errorCode()).isEqualTo("invalid_grant");
+        assertThat(revoked.fix()).hasValueSatisfying(f -> assertThat(f).startsWith("GoTo refuses the refresh token (400 invalid_grant")
+                .endsWith("set the new goto.refresh-token and restart").doesNotContain(REFRESH_TOKEN));
+        long refusals = sim.calls().count("POST /oauth/token");
+        assertThat(catchThrowableOfType(GoToException.class, () -> c.get(path)).fix()).isEqualTo(revoked.fix());
+        assertThat(sim.calls().count("POST /oauth/token")).isEqualTo(refusals);
+    }
+
+    @Test
+    void a403ThatIsNotAboutTheTokenIsASettingA404IsNot() {
+        GoToClient c = client();
+        String path = webinars(c);
+        sim.faults().on("/webinars").status(403).times(1);
+        assertThat(catchThrowableOfType(GoToException.class, () -> c.get(path)).fix())
+                .hasValueSatisfying(f -> assertThat(f).startsWith("GoTo refuses the connection (403"));
+        assertThat(catchThrowableOfType(GoToException.class,
+                () -> c.get("/G2W/rest/v2/organizers/" + c.organizer().key() + "/webinars/-1234567890123456789")).fix()).isEmpty();
     }
 
     @Test

@@ -266,7 +266,36 @@ class MauticClientTest {
         MauticException e = catchThrowableOfType(MauticException.class, () -> mautic.addToSegment(hidden, List.of(id)));
         assertThat(e.status()).isEqualTo(403);
         assertThat(e.isTransient()).isFalse();
+        assertThat(e.fix()).as("the segment's refusal, not a setting").isEmpty();
         assertThat(state.segmentMembers(hidden)).isEmpty();
+    }
+
+    @Test
+    void aPermissionTheApiUserLacksTheApiSwitchAndWrongCredentialsAreSettingsWithTheLineToFixThem() {
+        sim.permission("POST", "/api/fields/contact/new", false);
+        MauticException noPermission = catchThrowableOfType(MauticException.class,
+                () -> mautic.createContactField("goto_x", "X", "text", List.of()));
+        assertThat(noPermission.status()).isEqualTo(403);
+        assertThat(noPermission.fix()).hasValue("Mautic refuses to create contact fields (403): give the API user's role the "
+                + "permission Contacts › Custom Fields: Full (Mautic's Settings › Roles)");
+        // the role lacks that one permission only
+        assertThat(mautic.contactFields()).isNotEmpty();
+        sim.permission("POST", "/api/fields/contact/new", true);
+        assertThat(mautic.createContactField("goto_x", "X", "text", List.of()).alias()).isEqualTo("goto_x");
+
+        // a batch refuses item by item: without the permission to create contacts, each item is a 403, and a setting
+        sim.permission("POST", "/api/contacts/batch/new", false);
+        ContactResult refused = mautic.upsertContacts(List.of(Map.of("email", "p@example.com"))).get(0);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.failure("p@example.com").fix()).hasValueSatisfying(f -> assertThat(f)
+                .startsWith("Mautic refuses to create or edit contacts (403)"));
+        assertThat(refused.failure("p@example.com").getMessage()).doesNotContain("p@example.com");
+
+        assertThat(catchThrowableOfType(MauticException.class, () -> basic("wrong").contactFields()).fix())
+                .hasValue("Mautic refuses the bridge's credentials (401): check mautic.username and mautic.password");
+        sim.apiEnabled(false);
+        assertThat(catchThrowableOfType(MauticException.class, () -> mautic.contactFields()).fix())
+                .hasValueSatisfying(f -> assertThat(f).startsWith("Mautic's API is disabled (403)"));
     }
 
     // ---- UTM, notes, campaigns, emails ----
