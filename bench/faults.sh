@@ -5,7 +5,7 @@
 # any is not zero. The services' log goes to bench/faults.log (emptied first). bench/FAULTS.md keeps the figures.
 #   bash bench/faults.sh              full: ten kill trials per kill scenario, Mautic down for two minutes
 #   bash bench/faults.sh short        one trial each, short outages (what CI runs)
-#   bash bench/faults.sh full|short SCENARIO...   only these (backfill-kill burst-kill goto-faults mautic-down two-instances bad-webhooks log-privacy)
+#   bash bench/faults.sh full|short SCENARIO...   only these (backfill-kill burst-kill goto-faults mautic-down revoked-token no-field-permission two-instances bad-webhooks log-privacy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-full}"

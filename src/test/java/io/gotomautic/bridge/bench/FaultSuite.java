@@ -90,6 +90,8 @@ public final class FaultSuite {
         scenarios.put("burst-kill", suite::burstKill);
         scenarios.put("goto-faults", suite::goToFaults);
         scenarios.put("mautic-down", suite::mauticDown);
+        scenarios.put("revoked-token", suite::revokedToken);
+        scenarios.put("no-field-permission", suite::noFieldPermission);
         scenarios.put("two-instances", suite::twoInstances);
         scenarios.put("bad-webhooks", suite::badWebhooks);
         scenarios.put("log-privacy", suite::logPrivacy);
@@ -274,6 +276,73 @@ public final class FaultSuite {
             tally = tally.plus(new Tally(0, 0, unhealthy, 0));
             return outcome(name, 1, tally, t0, "down " + down.toSeconds() + " s; /health not 200 in " + unhealthy + " of " + samples
                     + " samples (counted as wrong)");
+        }
+    }
+
+    // ---- settings refused: nothing may become a dead letter ----
+
+    /**
+     * GoTo revokes the grant while form submissions are being registered: the rest waits (no dead letter), /health
+     * says the goto part is held, and a restart with the new refresh token registers everybody once.
+     */
+    private Outcome revokedToken(String name) throws Exception {
+        long t0 = System.nanoTime();
+        int people = 20;
+        try (Run run = new Run(name); GoToSimulator goTo = goToSimulator(); MauticSimulator mautic = mauticSimulator()) {
+            MauticDemo.seed(mautic);
+            long key = upcomingWebinar(goTo, "Revoked webinar");
+            goTo.faults().latency(Duration.ofMillis(50));
+            mautic.registerHook(run.url("/webhooks/mautic"), HOOK_SECRET, "mautic.form_on_submit");
+            Process first = run.start(goTo, mautic, Map.of());
+            BenchService.awaitReady(first, run.port, LOG);
+            for (int i = 0; i < people; i++) {
+                mautic.submitForm(MauticDemo.FORM_ALIAS, Map.of("email", "revoked" + i + "@example.com", "firstname", "R" + i,
+                        MauticDemo.SELECT_FIELD, String.valueOf(key)));
+            }
+            await(Duration.ofSeconds(60), () -> goTo.state().webinars().registrants(key).size() >= 3);
+            String renewed = goTo.revokeRefreshToken();
+            goTo.expireAllTokens();
+            boolean held = awaitQuietly(Duration.ofSeconds(60), () -> run.health() == 503);
+            long deadWhileHeld = run.count("SELECT count(*) FROM dead_letter");
+            BenchService.stop(first);
+            Process second = run.start(goTo, mautic, Map.of("GOTO_REFRESH_TOKEN", renewed));
+            await(Duration.ofSeconds(120), () -> run.count("SELECT count(*) FROM inbox WHERE status = 'pending'") == 0
+                    && run.count("SELECT count(*) FROM outbox WHERE status = 'pending'") == 0);
+            boolean healthy = awaitQuietly(Duration.ofSeconds(30), () -> run.health() == 200);
+            BenchService.stop(second);
+            List<GoToWebinars.Registrant> registrants = goTo.state().webinars().registrants(key);
+            long distinct = registrants.stream().map(r -> r.email().toLowerCase(Locale.ROOT)).distinct().count();
+            Tally tally = new Tally(people - distinct, registrants.size() - distinct, (held ? 0 : 1) + (healthy ? 0 : 1),
+                    run.count("SELECT count(*) FROM dead_letter"));
+            return outcome(name, 1, tally, t0, "held (/health 503) " + held + ", dead letters while held " + deadWhileHeld
+                    + ", healthy after the new token " + healthy);
+        }
+    }
+
+    /**
+     * The Mautic API user may not create contact fields: the push holds (no dead letter), /health says so, and once the
+     * permission is granted the queue drains within a minute.
+     */
+    private Outcome noFieldPermission(String name) throws Exception {
+        long t0 = System.nanoTime();
+        try (Run run = new Run(name); GoToSimulator goTo = goToSimulator(); MauticSimulator mautic = mauticSimulator()) {
+            List<Long> keys = pastWebinars(goTo, 2, 50);
+            mautic.permission("POST", "/api/fields/contact/new", false);
+            Process bridge = run.start(goTo, mautic, Map.of());
+            await(Duration.ofSeconds(60), () -> run.count("SELECT count(*) FROM registration") >= 100);
+            boolean held = awaitQuietly(Duration.ofSeconds(60), () -> run.health() == 503);
+            long deadWhileHeld = run.count("SELECT count(*) FROM dead_letter");
+            mautic.permission("POST", "/api/fields/contact/new", true);
+            long granted = System.nanoTime();
+            await(Duration.ofSeconds(180), () -> run.count("SELECT count(*) FROM outbox WHERE status = 'pending'") == 0
+                    && attendedPushed(mautic.state(), keys, 25));
+            double resumed = (System.nanoTime() - granted) / 1e9;
+            boolean healthy = awaitQuietly(Duration.ofSeconds(30), () -> run.health() == 200);
+            BenchService.stop(bridge);
+            Tally tally = checkWebinars(goTo, mautic, keys, run)
+                    .plus(new Tally(0, 0, (held ? 0 : 1) + (healthy ? 0 : 1) + (resumed > 60 ? 1 : 0), 0));
+            return outcome(name, 1, tally, t0, String.format(Locale.ROOT, "held (/health 503) %s, dead letters while held %d, "
+                    + "drained %.1f s after the grant, healthy after %s", held, deadWhileHeld, resumed, healthy));
         }
     }
 
@@ -613,6 +682,18 @@ public final class FaultSuite {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** Whether the check held within the time, without failing the scenario when it did not. */
+    private static boolean awaitQuietly(Duration atMost, Check until) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!until.holds()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(200);
+        }
+        return true;
     }
 
     @FunctionalInterface
