@@ -64,21 +64,27 @@ class SyncCommand implements Callable<Integer> {
             Beans beans = Beans.create(settings, db, camel);
             PullCycle pull = beans.pullCycle();
             PullCycle.Run run = pull.begin(product, dryRun);
-            List<EventRef> events = pull.events(run, id);
-            if (id != null && events.isEmpty()) {
-                spec.commandLine().getErr().println("goto-mautic-bridge: no " + product + " with key " + id + " between "
-                        + run.from() + " and " + run.to() + " (see bridge.window.past, bridge.window.future)");
-                return 1;
-            }
-            for (EventRef event : events) {
-                try {
-                    pull.event(run, event);
-                } catch (Exception e) {
-                    LOG.warn("Sync of {} event {} ({}) failed: {}", product, event.key(), event.title(), e.getMessage());
-                    pull.failed(run);
+            try {
+                List<EventRef> events = pull.events(run, id);
+                if (id != null && events.isEmpty()) {
+                    pull.finish(run);
+                    spec.commandLine().getErr().println("goto-mautic-bridge: no " + product + " with key " + id + " between "
+                            + run.from() + " and " + run.to() + " (see bridge.window.past, bridge.window.future)");
+                    return 1;
                 }
+                for (EventRef event : events) {
+                    try {
+                        pull.event(run, event);
+                    } catch (Exception e) {
+                        LOG.warn("Sync of {} event {} ({}) failed: {}", product, event.key(), event.title(), e.getMessage());
+                        pull.failed(run, event, e);
+                    }
+                }
+                pull.finish(run);
+            } catch (Exception e) {
+                pull.abort(run, e);
+                throw e;
             }
-            pull.finish(run);
             if (push) {
                 while (beans.mauticPush().drain() > 0) {
                     // batch after batch, until the outbox is empty or Mautic stops taking changes

@@ -26,6 +26,12 @@ public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
+    /**
+     * This process, as the {@code application_name} of each of its connections: work it started (a poll) is
+     * known to have died with it when no connection of that name is left.
+     */
+    public static final String INSTANCE = "goto-mautic-bridge/" + java.util.UUID.randomUUID();
+
     private final EmbeddedPostgres embedded;
     private final HikariDataSource dataSource;
     private final String url;
@@ -43,6 +49,7 @@ public final class Database implements AutoCloseable {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
+        config.addDataSourceProperty("ApplicationName", INSTANCE);
         // fail fast: a health check or a request must not hang 30 s on a database that is gone
         config.setConnectionTimeout(3000);
         config.setValidationTimeout(2000);

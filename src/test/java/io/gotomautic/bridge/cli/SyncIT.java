@@ -19,6 +19,7 @@ import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
 import io.gotomautic.bridge.sandbox.GoToWebinars;
 import io.gotomautic.bridge.sandbox.MauticSimulator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,26 +62,58 @@ class SyncIT {
     }
 
     private Result sync(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("sync"));
+        all.addAll(List.of(args));
+        return finish(bridge(all.toArray(String[]::new)));
+    }
+
+    /** The jar with this command, on the test's database and simulators. */
+    private Process bridge(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", CliIT.JAR.toString(), "sync"));
+                "-jar", CliIT.JAR.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(Map.of("BRIDGE_DB_URL", DB.url(), "BRIDGE_DB_USER", "postgres",
                 "GOTO_API_URL", goTo.baseUrl(), "GOTO_AUTH_URL", goTo.baseUrl(), "GOTO_CLIENT_ID", "client",
                 "GOTO_CLIENT_SECRET", "secret", "GOTO_REFRESH_TOKEN", "refresh",
                 "MAUTIC_URL", mautic.baseUrl(), "MAUTIC_USERNAME", "api", "MAUTIC_PASSWORD", "pass"));
-        Process p = pb.start();
+        return pb.start();
+    }
+
+    private static Result finish(Process p) throws Exception {
         assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
         return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                 new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
-    private static long registrations() throws Exception {
-        try (Connection c = DB.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM registration")) {
+    private static long count(String sql) throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** Killed in the middle of a poll, the sync leaves a poll that no process runs: status says so, not "running". */
+    @Test
+    void aSyncKilledWithItsProcessIsShownInterrupted() throws Exception {
+        goTo.faults().on("/webinars$").hang(Duration.ofSeconds(20));
+        Process sync = bridge("sync", "--product", "webinar");
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> count("SELECT count(*) FROM sync_cursor WHERE product = 'webinar' AND finished_at IS NULL") == 1);
+        } finally {
+            sync.destroyForcibly();
+        }
+        assertThat(sync.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Result status = finish(bridge("status"));
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).containsPattern("webinar\\s+\\S+\\s+interrupted\\s+its process stopped before the end");
+        });
+    }
+
+    private static long registrations() throws Exception {
+        return count("SELECT count(*) FROM registration");
     }
 
     @Test
