@@ -14,6 +14,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.gotomautic.bridge.config.Settings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,15 +36,18 @@ public final class Database implements AutoCloseable {
 
     private final EmbeddedPostgres embedded;
     private final HikariDataSource dataSource;
+    /** Opened for a dry run: nothing migrated, and the beans built on it write nothing (see {@link #readOnly}). */
+    private final boolean readOnly;
     private final String url;
     private final String user;
     private final String password;
 
-    private Database(EmbeddedPostgres embedded, String url, String user, String password, int poolSize) {
+    private Database(EmbeddedPostgres embedded, String url, String user, String password, int poolSize, boolean readOnly) {
         this.embedded = embedded;
         this.url = url;
         this.user = user;
         this.password = password;
+        this.readOnly = readOnly;
         HikariConfig config = new HikariConfig();
         config.setPoolName("bridge-db");
         config.setJdbcUrl(url);
@@ -71,22 +76,39 @@ public final class Database implements AutoCloseable {
         return open(settings, true);
     }
 
+    /**
+     * Like {@link #attach(Settings)}, for a dry run: nothing is migrated (a database the bridge has not set up, or
+     * an older schema, is refused), and the rate limiter built on it keeps its calls in memory. The connections
+     * are not read-only: the preview of a change runs the real reconcile in a transaction that is rolled back.
+     */
+    public static Database readOnly(Settings settings) {
+        return open(settings, true, true);
+    }
+
     private static Database open(Settings settings, boolean joinRunning) {
+        return open(settings, joinRunning, false);
+    }
+
+    private static Database open(Settings settings, boolean joinRunning, boolean readOnly) {
         Optional<String> url = settings.optional("bridge.db.url");
         int pool = settings.positive("bridge.db.pool-size");
         String embeddedUrl = "jdbc:postgresql://127.0.0.1:" + settings.port("bridge.db.embedded-port") + "/postgres";
         Database db;
         if (url.isPresent()) {
-            db = new Database(null, url.get(), settings.get("bridge.db.user"), settings.get("bridge.db.password"), pool);
+            db = new Database(null, url.get(), settings.get("bridge.db.user"), settings.get("bridge.db.password"), pool, readOnly);
         } else if (joinRunning && answers(embeddedUrl)) {
-            db = new Database(null, embeddedUrl, "postgres", "", pool);
+            db = new Database(null, embeddedUrl, "postgres", "", pool, readOnly);
         } else {
             EmbeddedPostgres pg = startEmbedded(Path.of(settings.get("bridge.db.embedded-dir")),
                     settings.port("bridge.db.embedded-port"));
-            db = new Database(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pool);
+            db = new Database(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pool, readOnly);
         }
         try {
-            db.migrate();
+            if (readOnly) {
+                db.requireSchema();
+            } else {
+                db.migrate();
+            }
         } catch (RuntimeException e) {
             db.close();
             throw new DatabaseUnavailableException(db.describe(), rootMessage(e), e);
@@ -115,18 +137,35 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private void migrate() {
-        MigrateResult result = Flyway.configure()
+    private Flyway flyway() {
+        return Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration", "classpath:io/gotomautic/bridge/store/migration")
-                .load()
-                .migrate();
+                .load();
+    }
+
+    private void migrate() {
+        MigrateResult result = flyway().migrate();
         LOG.info("Database {}: schema at version {} ({} migration(s) applied now)", describe(),
                 result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion, result.migrationsExecuted);
     }
 
+    private void requireSchema() {
+        MigrationInfoService info = flyway().info();
+        if (info.pending().length > 0) {
+            MigrationInfo current = info.current();
+            throw new IllegalStateException("its schema is " + (current == null ? "not set up" : "at version " + current.getVersion())
+                    + ", this bridge needs version " + info.pending()[info.pending().length - 1].getVersion()
+                    + ", and a dry run migrates nothing: start the service (or a sync without --dry-run) once first");
+        }
+    }
+
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
     }
 
     public String url() {
