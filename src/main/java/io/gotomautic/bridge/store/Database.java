@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -96,12 +97,21 @@ public final class Database implements AutoCloseable {
         Database db;
         if (url.isPresent()) {
             db = new Database(null, url.get(), settings.get("bridge.db.user"), settings.get("bridge.db.password"), pool, readOnly);
-        } else if (joinRunning && answers(embeddedUrl)) {
-            db = new Database(null, embeddedUrl, "postgres", "", pool, readOnly);
         } else {
-            EmbeddedPostgres pg = startEmbedded(Path.of(settings.get("bridge.db.embedded-dir")),
-                    settings.port("bridge.db.embedded-port"));
-            db = new Database(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pool, readOnly);
+            Path data = Path.of(settings.get("bridge.db.embedded-dir")).toAbsolutePath().resolve("postgres");
+            int port = settings.port("bridge.db.embedded-port");
+            Optional<String> served = dataDirectoryServed(embeddedUrl);
+            if (served.isPresent() && !sameFolder(served.get(), data)) {
+                throw new DatabaseUnavailableException("embedded PostgreSQL on 127.0.0.1:" + port, "it serves the data folder "
+                        + served.get() + ", not this folder's " + data + " (another bridge's embedded database: give this one "
+                        + "its own bridge.db.embedded-port, or set bridge.db.url)", null);
+            }
+            if (joinRunning && served.isPresent()) {
+                db = new Database(null, embeddedUrl, "postgres", "", pool, readOnly);
+            } else {
+                EmbeddedPostgres pg = startEmbedded(data, port);
+                db = new Database(pg, pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pool, readOnly);
+            }
         }
         try {
             if (readOnly) {
@@ -116,10 +126,10 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir, int port) {
-        Path data = dir.toAbsolutePath().resolve("postgres");
+    private static EmbeddedPostgres startEmbedded(Path data, int port) {
         try {
             Files.createDirectories(data);
+            stopOrphan(data);
             LOG.info("Starting the embedded PostgreSQL on 127.0.0.1:{} with its data in {}", port, data);
             return EmbeddedPostgres.builder()
                     .setDataDirectory(data)
@@ -198,14 +208,67 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static boolean answers(String url) {
+    /** The data folder of the PostgreSQL that answers at {@code url}, if one does. */
+    private static Optional<String> dataDirectoryServed(String url) {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", "postgres");
         p.setProperty("connectTimeout", "2");
-        try (Connection c = new org.postgresql.Driver().connect(url, p)) {
-            return c != null;
+        try (Connection c = new org.postgresql.Driver().connect(url, p);
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SHOW data_directory")) {
+            rs.next();
+            return Optional.of(rs.getString(1));
         } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean sameFolder(String a, Path b) {
+        try {
+            return Files.isSameFile(Path.of(a), b);
+        } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * The PostgreSQL of this data folder still running, left by a bridge that was killed (it outlives the JVM),
+     * is stopped so this one can start on its data. Only a live process that is a {@code postgres} with this
+     * folder as its data directory (postmaster.pid names both) is stopped; a stale pid file PostgreSQL handles.
+     */
+    private static void stopOrphan(Path data) throws IOException {
+        Path pidFile = data.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.size() < 2 || !lines.get(0).strip().matches("\\d+") || !sameFolder(lines.get(1).strip(), data)) {
+            return;
+        }
+        Optional<ProcessHandle> postgres = ProcessHandle.of(Long.parseLong(lines.get(0).strip()))
+                .filter(h -> h.info().command().map(Path::of).filter(c -> c.getFileName().toString().equals("postgres")).isPresent())
+                .filter(h -> h.info().arguments().map(args -> List.of(args).stream().anyMatch(a -> sameFolder(a, data))).orElse(false));
+        if (postgres.isEmpty()) {
+            return;
+        }
+        ProcessHandle orphan = postgres.get();
+        LOG.warn("The embedded PostgreSQL of {} (pid {}) still runs, left by a bridge that was stopped without shutting "
+                + "it down; stopping it to start again on its data", data, orphan.pid());
+        try {
+            // SIGTERM: PostgreSQL's smart shutdown, done at once as the dead bridge's sessions are gone; a session
+            // still open elsewhere gets 30 s, then the server is killed and recovers its data from the WAL on start
+            orphan.destroy();
+            try {
+                orphan.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                orphan.destroyForcibly();
+                orphan.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping the orphaned PostgreSQL", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("the orphaned PostgreSQL (pid " + orphan.pid() + ") did not stop", e);
         }
     }
 
