@@ -188,12 +188,14 @@ class CliIT {
         }
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(portOpen(pgPort)).as("the killed bridge's PostgreSQL still runs").isTrue();
+        long orphan = Long.parseLong(Files.readAllLines(work.resolve("data/postgres/postmaster.pid")).get(0).strip());
 
         Process second = service.start();
         try {
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                     .until(() -> healthy(http) || !second.isAlive());
             assertThat(second.isAlive()).as(Files.readString(work.resolve("bridge.log"))).isTrue();
+            assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).as("the orphaned PostgreSQL, stopped").isEmpty();
 
             Result status = finish(java(env, "-jar", JAR.toString(), "status").start());
             assertThat(status.exit()).as(status.err()).isZero();
