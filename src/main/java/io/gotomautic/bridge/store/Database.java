@@ -231,14 +231,29 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** A bridge that runs the embedded PostgreSQL of this folder holds the lock file zonky keeps in it. */
+    private static boolean bridgeAlive(Path data) throws IOException {
+        Path lock = data.resolve("epg-lock");
+        if (!Files.exists(lock)) {
+            return false;
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = channel.tryLock()) {
+            return held == null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true;
+        }
+    }
+
     /**
      * The PostgreSQL of this data folder still running, left by a bridge that was killed (it outlives the JVM),
-     * is stopped so this one can start on its data. Only a live process that is a {@code postgres} with this
-     * folder as its data directory (postmaster.pid names both) is stopped; a stale pid file PostgreSQL handles.
+     * is stopped so this one can start on its data; never the server of a bridge still alive. Only a live process
+     * that is a {@code postgres} with this folder as its data directory (postmaster.pid names both) is stopped; a
+     * stale pid file PostgreSQL handles itself.
      */
     private static void stopOrphan(Path data) throws IOException {
         Path pidFile = data.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
+        if (!Files.exists(pidFile) || bridgeAlive(data)) {
             return;
         }
         List<String> lines = Files.readAllLines(pidFile);
