@@ -40,11 +40,13 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         DataSource ds = database.dataSource();
         Duration timeout = settings.duration("bridge.http.timeout");
         HttpTransport gotoHttp = new HttpTransport(camel, "goto", timeout);
-        PartStates parts = new PartStates(ds);
+        PartStates parts = new PartStates(ds, !database.isReadOnly());
         GoToTokens tokens = new GoToTokens(gotoHttp, ds, settings.get("goto.auth-url"), settings.get("goto.client-id"),
                 settings.get("goto.client-secret"), settings.get("goto.refresh-token"), Clock.systemUTC());
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
-        RateLimiter limiter = new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit());
+        RateLimiter limiter = database.isReadOnly()
+                ? RateLimiter.readOnly(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit())
+                : new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit());
         GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, parts, settings.get("goto.api-url"), 5);
         Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"),
                 settings.duration("bridge.cancel-after"));

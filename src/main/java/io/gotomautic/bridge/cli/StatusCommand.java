@@ -2,7 +2,6 @@ package io.gotomautic.bridge.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -86,8 +85,11 @@ class StatusCommand implements Callable<Integer> {
         if (sync == null || sync.startedAt() == null) {
             return "never synced (polls every " + io.gotomautic.bridge.config.Durations.format(interval) + ")";
         }
-        OffsetDateTime at = sync.finishedAt() != null ? sync.finishedAt() : sync.startedAt();
-        String outcome = sync.finishedAt() == null ? "running" : sync.outcome();
-        return at + "  " + outcome + (sync.message() == null ? "" : "  " + sync.message());
+        if (sync.finishedAt() == null) {
+            return sync.startedAt() + "  " + (sync.interrupted()
+                    ? "interrupted  its process stopped before the end (killed or crashed); the next poll starts over"
+                    : "running");
+        }
+        return sync.finishedAt() + "  " + sync.outcome() + (sync.message() == null ? "" : "  " + sync.message());
     }
 }

@@ -41,7 +41,8 @@ class SyncCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "KEY", description = "Only the event with this GoTo key (it must lie in the sync window).")
     String id;
 
-    @Option(names = "--dry-run", description = "Print what would change in Mautic; write nothing to Mautic or the database.")
+    @Option(names = "--dry-run", description = "Print what would change in Mautic; write nothing to Mautic or the database "
+            + "(but a new refresh token GoTo issues on refresh, which is stored and reported).")
     boolean dryRun;
 
     @Override
@@ -59,26 +60,34 @@ class SyncCommand implements Callable<Integer> {
         }
         boolean push = !dryRun && Parts.configured(settings, "Mautic API");
         Instant started = Instant.now();
-        try (Database db = Database.attach(settings); DefaultCamelContext camel = new DefaultCamelContext()) {
+        try (Database db = dryRun ? Database.readOnly(settings) : Database.attach(settings);
+             DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.start();
+            String credential = credentialStamp(db, settings.get("goto.client-id"));
             Beans beans = Beans.create(settings, db, camel);
             PullCycle pull = beans.pullCycle();
             PullCycle.Run run = pull.begin(product, dryRun);
-            List<EventRef> events = pull.events(run, id);
-            if (id != null && events.isEmpty()) {
-                spec.commandLine().getErr().println("goto-mautic-bridge: no " + product + " with key " + id + " between "
-                        + run.from() + " and " + run.to() + " (see bridge.window.past, bridge.window.future)");
-                return 1;
-            }
-            for (EventRef event : events) {
-                try {
-                    pull.event(run, event);
-                } catch (Exception e) {
-                    LOG.warn("Sync of {} event {} ({}) failed: {}", product, event.key(), event.title(), e.getMessage());
-                    pull.failed(run);
+            try {
+                List<EventRef> events = pull.events(run, id);
+                if (id != null && events.isEmpty()) {
+                    pull.finish(run);
+                    spec.commandLine().getErr().println("goto-mautic-bridge: no " + product + " with key " + id + " between "
+                            + run.from() + " and " + run.to() + " (see bridge.window.past, bridge.window.future)");
+                    return 1;
                 }
+                for (EventRef event : events) {
+                    try {
+                        pull.event(run, event);
+                    } catch (Exception e) {
+                        LOG.warn("Sync of {} event {} ({}) failed: {}", product, event.key(), event.title(), e.getMessage());
+                        pull.failed(run, event, e);
+                    }
+                }
+                pull.finish(run);
+            } catch (Exception e) {
+                pull.abort(run, e);
+                throw e;
             }
-            pull.finish(run);
             if (push) {
                 while (beans.mauticPush().drain() > 0) {
                     // batch after batch, until the outbox is empty or Mautic stops taking changes
@@ -91,6 +100,10 @@ class SyncCommand implements Callable<Integer> {
                     out.printf("  %s: %s%s in %s · %s%n", c.get("email"), c.get("previous") == null ? "" : c.get("previous") + " -> ",
                             c.get("state"), c.get("title"), c.get("date"));
                 }
+                if (!credentialStamp(db, settings.get("goto.client-id")).equals(credential)) {
+                    out.println("stored: the new refresh token GoTo issued on refresh (the old one no longer works), "
+                            + "the only write of a dry run");
+                }
             } else if (push) {
                 long left = pending(db);
                 out.println("Mautic: " + beans.mauticPush().stats() + (left == 0 ? "" : "; " + left + " change(s) still queued, retried by the service"));
@@ -101,6 +114,17 @@ class SyncCommand implements Callable<Integer> {
             out.printf("time: %.1f s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0);
             out.flush();
             return run.failedEvents() == 0 ? 0 : 1;
+        }
+    }
+
+    /** When the stored GoTo refresh token last changed ("" for none), to tell whether this run stored one. */
+    private static String credentialStamp(Database db, String clientId) throws java.sql.SQLException {
+        try (Connection c = db.dataSource().getConnection(); java.sql.PreparedStatement st = c.prepareStatement(
+                "SELECT updated_at::text FROM goto_credential WHERE client_id = ?")) {
+            st.setString(1, clientId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "";
+            }
         }
     }
 

@@ -174,28 +174,23 @@ public class GoToTokens {
                     }
                 }
             }
-            try (PreparedStatement st = c.prepareStatement("""
-                    INSERT INTO goto_credential (client_id, configured_hash, refresh_token) VALUES (?, ?, ?)
-                    ON CONFLICT (client_id) DO UPDATE SET configured_hash = EXCLUDED.configured_hash,
-                      refresh_token = EXCLUDED.refresh_token, updated_at = now()
-                    """)) {
-                st.setString(1, clientId);
-                st.setString(2, hash);
-                st.setString(3, configuredRefreshToken);
-                st.executeUpdate();
-            }
             return configuredRefreshToken;
         } catch (SQLException e) {
             throw new GoToException(0, "database", "cannot read the GoTo refresh token: " + e.getMessage(), true, e);
         }
     }
 
+    /** Only a token GoTo issued is stored (with the configured one it replaces): a refresh that rotates nothing writes nothing. */
     private void storeRefreshToken(String token) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement(
-                     "UPDATE goto_credential SET refresh_token = ?, updated_at = now() WHERE client_id = ?")) {
-            st.setString(1, token);
-            st.setString(2, clientId);
+             PreparedStatement st = c.prepareStatement("""
+                     INSERT INTO goto_credential (client_id, configured_hash, refresh_token) VALUES (?, ?, ?)
+                     ON CONFLICT (client_id) DO UPDATE SET configured_hash = EXCLUDED.configured_hash,
+                       refresh_token = EXCLUDED.refresh_token, updated_at = now()
+                     """)) {
+            st.setString(1, clientId);
+            st.setString(2, Hashes.sha256(configuredRefreshToken));
+            st.setString(3, token);
             st.executeUpdate();
         } catch (SQLException e) {
             throw new GoToException(0, "database", "cannot store the new GoTo refresh token: " + e.getMessage(), true, e);

@@ -9,9 +9,11 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
+
 /**
- * The queue of changes for Mautic. One drainer at a time (a PostgreSQL advisory lock, so one per cluster)
- * takes the oldest rows in order; a row whose push failed for a passing reason holds back the rows after it
+ * The queue of changes for Mautic. One drainer at a time (a transaction-scoped PostgreSQL advisory lock, so one
+ * per cluster) takes the oldest rows in order; a row whose push failed for a passing reason holds back the rows after it
  * until it is due again, so Mautic sees the changes in the order they happened.
  */
 public class Outbox {
@@ -50,25 +52,41 @@ public class Outbox {
      */
     public int drain(int limit, Drain work) throws Exception {
         try (Connection lock = dataSource.getConnection()) {
-            if (!advisory(lock, "SELECT pg_try_advisory_lock(?)")) {
-                return 0;
-            }
+            // the lock belongs to this transaction, which ends below whatever happens: no unlock that could fail
+            // and leave the lock on a pooled connection
+            lock.setAutoCommit(false);
             try {
+                if (!tryLock(lock)) {
+                    return 0;
+                }
                 List<Row> due = due(limit);
                 return due.isEmpty() ? 0 : work.drain(due);
             } finally {
-                advisory(lock, "SELECT pg_advisory_unlock(?)");
+                end(lock);
             }
         }
     }
 
-    private static boolean advisory(Connection c, String sql) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(sql)) {
+    private static boolean tryLock(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
             st.setLong(1, DRAIN_LOCK);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
             }
+        }
+    }
+
+    /** Ends the lock's transaction; a connection whose transaction cannot be ended never goes back to the pool. */
+    private void end(Connection lock) throws SQLException {
+        try {
+            lock.rollback();
+            lock.setAutoCommit(true);
+        } catch (SQLException e) {
+            if (dataSource instanceof HikariDataSource pool) {
+                pool.evictConnection(lock);
+            }
+            throw e;
         }
     }
 

@@ -62,8 +62,16 @@ public class PartStates {
     /** The fix line this process has logged per part, until the part works again. */
     private final Map<String, String> logged = new ConcurrentHashMap<>();
 
+    private final boolean recording;
+
     public PartStates(DataSource dataSource) {
+        this(dataSource, true);
+    }
+
+    /** @param recording false for {@code sync --dry-run}, which writes nothing: the states are only logged */
+    public PartStates(DataSource dataSource, boolean recording) {
         this.dataSource = dataSource;
+        this.recording = recording;
     }
 
     /** The part took a call (or refused one change only: it answers, and is set up right). */
@@ -122,6 +130,9 @@ public class PartStates {
      * whose outcome this is goes on as it would without it.
      */
     private void write(String part, String error, String fix, String sql) {
+        if (!recording) {
+            return;
+        }
         Written before = written.get(part);
         Instant now = Instant.now();
         if (before != null && Objects.equals(before.error(), error) && Objects.equals(before.fix(), fix)

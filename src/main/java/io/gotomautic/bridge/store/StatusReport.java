@@ -21,7 +21,9 @@ import io.gotomautic.bridge.config.Settings;
 public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long outboxWaiting, long deadLetters,
                            List<DeadLetter> recentDeadLetters, List<OrganizerLink> recentOrganizerLinks) {
 
-    public record LastSync(OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome, String message) {
+    /** {@code interrupted}: not finished, and the process that ran it has no connection left (killed, crashed). */
+    public record LastSync(OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome, String message,
+                           boolean interrupted) {
     }
 
     public record DeadLetter(long id, String source, String reference, String reason, OffsetDateTime createdAt) {
@@ -37,11 +39,13 @@ public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long 
                 syncs.put(product, null);
             }
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT product, started_at, finished_at, outcome, message FROM sync_cursor WHERE scope = ''");
+                    "SELECT product, started_at, finished_at, outcome, message, finished_at IS NULL AND NOT EXISTS "
+                            + "(SELECT 1 FROM pg_stat_activity a WHERE a.application_name = sync_cursor.instance) "
+                            + "FROM sync_cursor WHERE scope = ''");
                  ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     syncs.put(rs.getString(1), new LastSync(rs.getObject(2, OffsetDateTime.class),
-                            rs.getObject(3, OffsetDateTime.class), rs.getString(4), rs.getString(5)));
+                            rs.getObject(3, OffsetDateTime.class), rs.getString(4), rs.getString(5), rs.getBoolean(6)));
                 }
             }
             List<DeadLetter> recent = new ArrayList<>();

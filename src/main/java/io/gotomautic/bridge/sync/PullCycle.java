@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -43,6 +44,9 @@ public class PullCycle {
         final AtomicInteger registrants = new AtomicInteger();
         final AtomicInteger attendees = new AtomicInteger();
         final List<Map<String, Object>> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Why the first failed event failed, for status. */
+        final AtomicReference<String> firstFailure = new AtomicReference<>();
+        volatile boolean listed;
 
         Run(String product, boolean dryRun, Instant startedAt, Instant from, Instant to) {
             this.product = product;
@@ -107,8 +111,11 @@ public class PullCycle {
         if (dryRun) {
             return run;
         }
-        cursor(product, "INSERT INTO sync_cursor (product, started_at, finished_at) VALUES (?, now(), NULL) "
-                + "ON CONFLICT (product, scope) DO UPDATE SET started_at = now(), finished_at = NULL", null, null);
+        // the process is named by its connections' application_name (see Database): status tells a running poll
+        // from one whose process died by whether that name still has a connection
+        cursor(product, "INSERT INTO sync_cursor (product, started_at, finished_at, instance) "
+                + "VALUES (?, now(), NULL, current_setting('application_name')) ON CONFLICT (product, scope) DO UPDATE "
+                + "SET started_at = now(), finished_at = NULL, instance = EXCLUDED.instance", null, null);
         return run;
     }
 
@@ -128,6 +135,7 @@ public class PullCycle {
                         : e.key().equals(key))
                 .toList();
         run.events.set(events.size());
+        run.listed = true;
         return events;
     }
 
@@ -144,9 +152,23 @@ public class PullCycle {
     }
 
     /** The event failed this cycle (the route has logged why); the next cycle tries it again. */
-    public void failed(Run run) {
+    public void failed(Run run, EventRef event, Exception cause) {
         run.failed.incrementAndGet();
+        run.firstFailure.compareAndSet(null, "event " + event.key() + ": " + reason(cause));
         progress(run);
+    }
+
+    /** The poll stopped before its end (the list call failed, the database went away): recorded as failed, with why. */
+    public void abort(Run run, Exception cause) throws SQLException {
+        if (run.dryRun) {
+            return;
+        }
+        finished(run, "failed", (run.listed ? "stopped after " + run.done + " of " + run.events + " events: "
+                : "could not list the events: ") + reason(cause));
+    }
+
+    private static String reason(Exception cause) {
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     private static void progress(Run run) {
@@ -163,8 +185,8 @@ public class PullCycle {
         }
         String outcome = run.failed.get() == 0 ? "ok" : run.failed.get() < run.events.get() ? "partial" : "failed";
         String summary = run.summary();
-        cursor(run.product, "UPDATE sync_cursor SET finished_at = now(), outcome = ?, message = ? WHERE product = ? AND scope = ''",
-                outcome, summary);
+        String failure = run.firstFailure.get();
+        finished(run, outcome, failure == null ? summary : summary + "; first failure: " + failure);
         LOG.info("Pull of {} done in {} ms: {}", run.product, Duration.between(run.startedAt, clock.instant()).toMillis(), summary);
         return summary;
     }
@@ -175,6 +197,11 @@ public class PullCycle {
             throw new IllegalArgumentException("no GoTo source for product " + product);
         }
         return s;
+    }
+
+    private void finished(Run run, String outcome, String message) throws SQLException {
+        cursor(run.product, "UPDATE sync_cursor SET finished_at = now(), outcome = ?, message = ? WHERE product = ? AND scope = ''",
+                outcome, message);
     }
 
     private void cursor(String product, String sql, String outcome, String message) throws SQLException {

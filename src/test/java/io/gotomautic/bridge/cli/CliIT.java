@@ -36,12 +36,17 @@ class CliIT {
     Path work;
 
     private ProcessBuilder java(Map<String, String> env, String... args) throws IOException {
-        copyRecursively(Path.of("routes"), work.resolve("routes"));
-        Files.copy(Path.of("application.properties"), work.resolve("application.properties"),
+        return java(work, env, args);
+    }
+
+    /** The jar started in {@code folder}, as an operator would from an installation there. */
+    private static ProcessBuilder java(Path folder, Map<String, String> env, String... args) throws IOException {
+        copyRecursively(Path.of("routes"), folder.resolve("routes"));
+        Files.copy(Path.of("application.properties"), folder.resolve("application.properties"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(folder.toFile());
         pb.environment().putAll(env);
         return pb;
     }
@@ -144,6 +149,68 @@ class CliIT {
         assertThat(bridge.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String log = Files.readString(work.resolve("bridge.log"));
         assertThat(log).contains("(bridge) shutdown");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !portOpen(pgPort));
+    }
+
+    private static boolean healthy(int port) {
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build();
+        try {
+            return HttpClient.newHttpClient().send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * {@code kill -9} leaves the embedded PostgreSQL running on the folder's data; the next start in that folder
+     * stops it and comes up on the same data. Meanwhile {@code status} in another folder refuses that database.
+     */
+    @Test
+    void afterAKillTheEmbeddedDatabaseComesBackWithItsDataAndNoOtherFolderUsesIt(@TempDir Path other) throws Exception {
+        int http = TestBridge.freePort();
+        int pgPort = TestBridge.freePort();
+        Map<String, String> env = Map.of("BRIDGE_HTTP_PORT", String.valueOf(http), "BRIDGE_DB_EMBEDDED_PORT", String.valueOf(pgPort));
+        ProcessBuilder service = java(env, "-jar", JAR.toString());
+        service.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("bridge.log").toFile()));
+
+        Process first = service.start();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> healthy(http));
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", "");
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("INSERT INTO dead_letter (source, reference, payload, reason) VALUES ('inbox', 'inbox#1', '{}', 'kept across the kill')");
+            }
+        } finally {
+            first.destroyForcibly();
+        }
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(portOpen(pgPort)).as("the killed bridge's PostgreSQL still runs").isTrue();
+        long orphan = Long.parseLong(Files.readAllLines(work.resolve("data/postgres/postmaster.pid")).get(0).strip());
+
+        Process second = service.start();
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> healthy(http) || !second.isAlive());
+            assertThat(second.isAlive()).as(Files.readString(work.resolve("bridge.log"))).isTrue();
+            assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).as("the orphaned PostgreSQL, stopped").isEmpty();
+
+            Result status = finish(java(env, "-jar", JAR.toString(), "status").start());
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).contains("dead letters: 1").contains("kept across the kill");
+
+            Result elsewhere = finish(java(other, env, "-jar", JAR.toString(), "status").start());
+            assertThat(elsewhere.exit()).isEqualTo(1);
+            assertThat(elsewhere.err().strip()).startsWith("goto-mautic-bridge: database embedded PostgreSQL on 127.0.0.1:" + pgPort
+                    + " is not usable: it serves the data folder ").contains("not this folder's " + other.toRealPath().resolve("data/postgres"))
+                    .doesNotContain("\n");
+            assertThat(elsewhere.out()).doesNotContain("dead letters").doesNotContain("kept across the kill");
+        } finally {
+            second.destroy();
+        }
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !portOpen(pgPort));
     }
 

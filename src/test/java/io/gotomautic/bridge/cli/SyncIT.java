@@ -19,6 +19,7 @@ import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
 import io.gotomautic.bridge.sandbox.GoToWebinars;
 import io.gotomautic.bridge.sandbox.MauticSimulator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,44 +62,151 @@ class SyncIT {
     }
 
     private Result sync(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("sync"));
+        all.addAll(List.of(args));
+        return finish(bridge(all.toArray(String[]::new)));
+    }
+
+    /** The jar with this command, on the test's database and simulators. */
+    private Process bridge(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", CliIT.JAR.toString(), "sync"));
+                "-jar", CliIT.JAR.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(Map.of("BRIDGE_DB_URL", DB.url(), "BRIDGE_DB_USER", "postgres",
                 "GOTO_API_URL", goTo.baseUrl(), "GOTO_AUTH_URL", goTo.baseUrl(), "GOTO_CLIENT_ID", "client",
                 "GOTO_CLIENT_SECRET", "secret", "GOTO_REFRESH_TOKEN", "refresh",
                 "MAUTIC_URL", mautic.baseUrl(), "MAUTIC_USERNAME", "api", "MAUTIC_PASSWORD", "pass"));
-        Process p = pb.start();
+        return pb.start();
+    }
+
+    private static Result finish(Process p) throws Exception {
         assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
         return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                 new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
-    private static long registrations() throws Exception {
-        try (Connection c = DB.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM registration")) {
+    private static long count(String sql) throws Exception {
+        try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
+    /** Killed in the middle of a poll, the sync leaves a poll that no process runs: status says so, not "running". */
+    @Test
+    void aSyncKilledWithItsProcessIsShownInterrupted() throws Exception {
+        goTo.faults().on("/webinars$").hang(Duration.ofSeconds(20));
+        Process sync = bridge("sync", "--product", "webinar");
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> count("SELECT count(*) FROM sync_cursor WHERE product = 'webinar' AND finished_at IS NULL") == 1);
+        } finally {
+            sync.destroyForcibly();
+        }
+        assertThat(sync.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Result status = finish(bridge("status"));
+            assertThat(status.exit()).as(status.err()).isZero();
+            assertThat(status.out()).containsPattern("webinar\\s+\\S+\\s+interrupted\\s+its process stopped before the end");
+        });
+    }
+
+    private static long registrations() throws Exception {
+        return count("SELECT count(*) FROM registration");
+    }
+
+    /** Every row of every table (the bridge's, Flyway's, Quartz's), as a count and a digest per table. */
+    private static Map<String, String> dump() throws Exception {
+        Map<String, String> tables = new java.util.TreeMap<>();
+        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            List<String> names = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT table_name FROM information_schema.tables "
+                    + "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            for (String name : names) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') "
+                        + "FROM \"" + name + "\" t")) {
+                    rs.next();
+                    tables.put(name, rs.getString(1));
+                }
+            }
+        }
+        return tables;
+    }
+
     @Test
     void aDryRunPrintsWhatWouldChangeAndWritesNothing() throws Exception {
+        Result setUp = finish(bridge("status"));
+        assertThat(setUp.exit()).as(setUp.err()).isZero();
+        Map<String, String> before = dump();
+
         Result r = sync("--product", "webinar", "--dry-run");
-        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("sync --dry-run webinar: 2 events (0 failed), 3 registrants, 0 attendees, 3 new")
                 .contains("would change in Mautic (nothing written):")
                 .contains("ada@example.com: registered in First")
-                .contains("grace@example.com: registered in Second");
+                .contains("grace@example.com: registered in Second")
+                .doesNotContain("stored:");
         assertThat(mautic.calls().total()).as("calls to Mautic").isZero();
-        assertThat(registrations()).isZero();
+        assertThat(dump()).as("every table, row by row").isEqualTo(before).containsKeys("goto_call", "sync_cursor", "qrtz_triggers");
+    }
+
+    /** After a real sync (rate-limiter log, cursor, credential all in use), a dry run of new changes still writes nothing. */
+    @Test
+    void aDryRunAfterRealSyncsWritesNothingAtAll() throws Exception {
+        goTo.rotateRefreshToken(true);
+        assertThat(sync("--product", "webinar").exit()).isZero();
+        goTo.rotateRefreshToken(false);
+        goTo.state().webinars().addRegistrant(second, "Edsger", "Dijkstra", "edsger@example.com");
+        Map<String, String> before = dump();
+        assertThat(before.get("goto_call")).doesNotStartWith("0 ");
+
+        Result r = sync("--product", "webinar", "--dry-run");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("1 new and 0 changed").contains("edsger@example.com: registered in Second");
+        assertThat(dump()).isEqualTo(before);
+    }
+
+    /** GoTo rotating the refresh token during a dry run: the new one is kept (the old one is dead), and said so. */
+    @Test
+    void aDryRunStoresOnlyARefreshTokenGoToRotatedAndSaysSo() throws Exception {
+        assertThat(finish(bridge("status")).exit()).isZero();
+        Map<String, String> before = dump();
+        goTo.rotateRefreshToken(true);
+
+        Result r = sync("--product", "webinar", "--dry-run");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("stored: the new refresh token GoTo issued on refresh");
+        Map<String, String> after = dump();
+        assertThat(after.get("goto_credential")).startsWith("1 ");
+        after.remove("goto_credential");
+        before.remove("goto_credential");
+        assertThat(after).isEqualTo(before);
+
+        goTo.rotateRefreshToken(false);
+        Result real = sync("--product", "webinar");
+        assertThat(real.exit()).as("the service's refresh token still works: " + real.err()).isZero();
+        assertThat(real.out()).contains("3 new and 0 changed");
+    }
+
+    /** A database the bridge never set up is not migrated by a dry run: one clear line, no table created. */
+    @Test
+    void aDryRunOnADatabaseNotSetUpStopsWithOneLine() throws Exception {
+        Result r = sync("--product", "webinar", "--dry-run");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("goto-mautic-bridge: database " + DB.url())
+                .contains("its schema is not set up").contains("a dry run migrates nothing").doesNotContain("\n");
+        assertThat(dump()).isEmpty();
     }
 
     @Test
     void oneCycleSyncsAndPushesThenPrintsTheSummary() throws Exception {
         Result r = sync("--product", "webinar");
-        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("sync webinar: 2 events (0 failed), 3 registrants, 0 attendees, 3 new and 0 changed")
                 .contains("Mautic: 3 contacts created, 0 updated, 3 segment changes")
                 .containsPattern("calls: GoTo \\d+, Mautic \\d+")
@@ -113,7 +221,7 @@ class SyncIT {
     @Test
     void oneEventByItsKey() throws Exception {
         Result r = sync("--product", "webinar", "--id", String.valueOf(second));
-        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("sync webinar --id " + second + ": 1 events (0 failed), 1 registrants");
         assertThat(mautic.state().contacts()).singleElement().satisfies(c -> assertThat(c.email()).isEqualTo("grace@example.com"));
 
