@@ -132,9 +132,10 @@ public class InboxWorker {
             try (PreparedStatement st = c.prepareStatement("""
                     SELECT id, payload, attempts FROM inbox i
                     WHERE status = 'pending' AND next_attempt_at <= now() AND order_person IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.status = 'pending' AND o.id < i.id
-                        AND (o.order_person IS NULL OR (o.order_person = i.order_person
-                          AND (o.order_event IS NULL OR i.order_event IS NULL OR o.order_event = i.order_event))))
+                      AND id < coalesce((SELECT min(id) FROM inbox WHERE status = 'pending' AND order_person IS NULL),
+                        9223372036854775807)
+                      AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.status = 'pending' AND o.order_person = i.order_person
+                        AND o.id < i.id AND (o.order_event IS NULL OR i.order_event IS NULL OR o.order_event = i.order_event))
                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
                     """); ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
