@@ -334,9 +334,10 @@ public final class FaultSuite {
             long deadWhileHeld = run.count("SELECT count(*) FROM dead_letter");
             mautic.permission("POST", "/api/fields/contact/new", true);
             long granted = System.nanoTime();
-            await(Duration.ofSeconds(180), () -> run.count("SELECT count(*) FROM outbox WHERE status = 'pending'") == 0
+            // a build that dead-letters the changes never gets them into Mautic: that is this scenario's finding, not a crash
+            boolean drained = awaitQuietly(Duration.ofSeconds(180), () -> run.count("SELECT count(*) FROM outbox WHERE status = 'pending'") == 0
                     && attendedPushed(mautic.state(), keys, 25));
-            double resumed = (System.nanoTime() - granted) / 1e9;
+            double resumed = drained ? (System.nanoTime() - granted) / 1e9 : Double.POSITIVE_INFINITY;
             boolean healthy = awaitQuietly(Duration.ofSeconds(30), () -> run.health() == 200);
             BenchService.stop(bridge);
             Tally tally = checkWebinars(goTo, mautic, keys, run)
