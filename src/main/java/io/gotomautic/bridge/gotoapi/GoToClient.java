@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.http.HttpTransportException;
+import io.gotomautic.bridge.http.RetryAfter;
 import io.gotomautic.bridge.store.PartStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,7 +137,7 @@ public class GoToClient {
             }
             if (r.status() == 429) {
                 throttled++;
-                Duration pause = retryAfter(r).orElse(backoff(throttled));
+                Duration pause = RetryAfter.of(r).orElse(backoff(throttled));
                 if (throttled >= maxThrottledAttempts) {
                     limiter.pause(pause);
                     throw new GoToException(429, errorCode(answer), "GoTo " + method + " " + path + " still throttled (429) after "
@@ -156,16 +157,6 @@ public class GoToClient {
                     + describe(answer), r.status() >= 500 || r.status() == 408 || "InvalidToken".equals(errorCode(answer)), null,
                     answer, fix(r.status(), answer));
         }
-    }
-
-    private static java.util.Optional<Duration> retryAfter(HttpTransport.Response r) {
-        return r.header("Retry-After").flatMap(v -> {
-            try {
-                return java.util.Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v.trim()))));
-            } catch (NumberFormatException e) {
-                return java.util.Optional.empty();
-            }
-        });
     }
 
     /** 1 s, 2 s, 4 s … up to 60 s, when GoTo does not say how long to wait. */

@@ -75,19 +75,19 @@ public class LinkEmails {
 
     /**
      * Sends one queued email, at most once: the attempt is marked before the send, and a row found marked (a crash or
-     * a lost answer after the send began) is first looked for in the contact's activity. A passing failure leaves it
-     * (and what follows it) queued and returns false; one no retry can mend (no such contact or email, Mautic refusing
-     * the send) makes it a dead letter.
+     * a lost answer after the send began) is first looked for in the contact's activity. One no retry can mend (no
+     * such contact or email, Mautic refusing the send) makes it a dead letter; either way it has left the queue.
      *
-     * @throws MauticException with a {@link MauticException#fix()}: a setting refused, the email stays as it is
+     * @throws MauticException transient (the push retries the email later, or holds the queue when Mautic is down),
+     *                         or with a {@link MauticException#fix()}: a setting refused, the email stays as it is
      */
-    boolean send(Outbox.Row row) throws SQLException {
+    void send(Outbox.Row row) throws SQLException {
         JsonNode p;
         try {
             p = JSON.readTree(row.payload());
         } catch (java.io.IOException e) {
             outbox.dead(row, "the queued email is not JSON: " + e.getMessage());
-            return true;
+            return;
         }
         long emailId = p.path("emailId").asLong();
         try {
@@ -98,27 +98,18 @@ public class LinkEmails {
                 outbox.delivered(List.of(row.id()));
                 LOG.info("Mautic email {} to contact {} ({}) had gone out before the answer was lost; not sent again", emailId,
                         contactId, EmailAddress.masked(p.path("about").asText()));
-                return true;
+                return;
             }
             outbox.detailAttempted(row.id());
             client.sendEmail(emailId, contactId, tokens);
             outbox.delivered(List.of(row.id()));
             LOG.info("Sent Mautic email {} to contact {} ({})", emailId, contactId, EmailAddress.masked(p.path("about").asText()));
-            return true;
         } catch (MauticException e) {
-            if (e.fix().isPresent()) {
-                // a setting, not this email, is wrong: the push holds the queue
+            if (e.fix().isPresent() || e.isTransient()) {
                 throw e;
-            }
-            if (e.isTransient()) {
-                outbox.retryLater(row.id(), e.getMessage());
-                LOG.warn("Mautic email {} ({}) waits for a retry: {}", emailId, EmailAddress.masked(p.path("about").asText()),
-                        EmailAddress.masked(e.getMessage()));
-                return false;
             }
             outbox.dead(row, "email " + emailId + " (" + p.path("about").asText() + ") was not sent: " + e.getMessage()
                     + (e.status() == 404 ? "; the contact or the email does not exist in Mautic" : ""));
-            return true;
         }
     }
 

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.http.HttpTransportException;
+import io.gotomautic.bridge.http.RetryAfter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -381,7 +382,7 @@ public class MauticClient {
     }
 
     /**
-     * A refused call: transient for 408, 429 (with Retry-After) and 5xx, permanent otherwise. {@code checkKeys}
+     * A refused call: transient for 408, 429 and 5xx (with the wait a Retry-After asks for), permanent otherwise. {@code checkKeys}
      * names the settings to look at when the credentials were refused.
      */
     static MauticException failure(String what, HttpTransport.Response r, JsonNode body, String checkKeys) {
@@ -390,12 +391,14 @@ public class MauticClient {
         // Mautic's envelope, or the bare OAuth error of a token endpoint that was not rewritten
         String type = error.path("type").asText(body.path("error").asText(""));
         String text = error.path("message").asText(body.path("error_description").asText(""));
-        Duration retryAfter = status == 429 ? retryAfter(r) : null;
+        boolean transientFailure = status == 408 || status == 429 || status >= 500;
+        // a 429 or a 503 (maintenance) may say how long to wait, in seconds or as an HTTP-date
+        Duration retryAfter = transientFailure ? RetryAfter.of(r).orElse(null) : null;
         String message = "Mautic " + what + " failed: HTTP " + status + (type.isEmpty() ? "" : " " + type)
                 + (text.isEmpty() ? "" : " (" + text + ")")
                 + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s")
                 + (checkKeys == null ? "" : "; check " + checkKeys);
-        return new MauticException(status, message, status == 408 || status == 429 || status >= 500, retryAfter, null,
+        return new MauticException(status, message, transientFailure, retryAfter, null,
                 fix(what, status, type, checkKeys));
     }
 
@@ -449,11 +452,6 @@ public class MauticClient {
     static MauticException malformed(String what, int status) {
         return new MauticException(status, "Mautic " + what + " answered HTTP " + status + " with a body that is not the JSON expected",
                 true, null, null);
-    }
-
-    private static Duration retryAfter(HttpTransport.Response r) {
-        return r.header("Retry-After").map(String::trim).filter(v -> v.matches("\\d+"))
-                .map(v -> Duration.ofSeconds(Long.parseLong(v))).orElse(null);
     }
 
     private static String write(Object body) {

@@ -43,7 +43,7 @@ public class MauticException extends RuntimeException {
         return transientFailure;
     }
 
-    /** How long Mautic asked to wait, when a 429 carried Retry-After. */
+    /** How long Mautic asked to wait, when a transient refusal (a 429, a 503) carried Retry-After. */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * and tags included), one segment call per managed segment, then, per change, the timeline detail (a UTM row)
  * and a note where they are switched on. Tags and segments are those of each registration's state at push time,
  * not of the changes on the way. Every step can be repeated without effect, except the detail, which
- * a retry after a crash first looks for. A passing failure leaves the rows queued, in order.
+ * a retry after a crash first looks for. A passing failure of one change's own call (its UTM row, note or email) makes
+ * that change wait for its retry, with the later changes of its person and event, while the others go on; a failure of
+ * Mautic as a whole (a batch call, or one call after another) holds the whole queue, counting no attempt.
  */
 public class MauticPush {
 
@@ -46,6 +48,13 @@ public class MauticPush {
     private static final Map<String, String[]> FIELDS = fields();
     /** How often a queue held by a setting (a permission, the credentials) asks Mautic again. */
     static final java.time.Duration HELD_RETRY = java.time.Duration.ofSeconds(10);
+    /** The longest pause of the queue while Mautic is down: it resumes within this of Mautic's return. */
+    private static final java.time.Duration LONGEST_OUTAGE_PAUSE = java.time.Duration.ofMinutes(1);
+    /**
+     * Calls of this many different changes failing one after another, none succeeding between them, are Mautic's
+     * failure rather than theirs (the batch calls succeeded, then Mautic went down): the queue holds, nothing counted.
+     */
+    private static final int OUTAGE_STREAK = 3;
 
     /** One outbox row, read. */
     private record Change(Outbox.Row row, JsonNode p) {
@@ -134,7 +143,10 @@ public class MauticPush {
     private final java.util.concurrent.atomic.AtomicLong segmentChanges = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean fieldsReady;
     private final PartStates parts;
-    private volatile java.time.Instant heldUntil = java.time.Instant.MIN;
+    /** Until when the whole queue waits: a setting holds it, or Mautic is down. */
+    private volatile java.time.Instant pausedUntil = java.time.Instant.MIN;
+    /** Drains in a row that found Mautic down, for the pause's backoff. */
+    private int outages;
     /**
      * Mautic's segments by name, listed once on the first unknown name and kept up to date with the ones this
      * process creates; names found here are stored, so a restart does not list again until a new name comes.
@@ -163,49 +175,99 @@ public class MauticPush {
      * holds the queue, Mautic is asked again every {@link #HELD_RETRY}, so the push resumes soon after the fix.
      */
     public int drain() throws Exception {
-        if (java.time.Instant.now().isBefore(heldUntil)) {
+        if (paused()) {
             return 0;
         }
         return outbox.drain(batch, this::push);
     }
 
+    private boolean paused() {
+        return java.time.Instant.now().isBefore(pausedUntil);
+    }
+
     /**
      * Rows in order: each run of registration changes is pushed as one batch, each link email on its own after the
-     * changes queued before it (so the contact has its join URL when the email goes). Stops at the first row that
-     * must wait.
+     * changes queued before it (so the contact has its join URL when the email goes). A row that must wait holds back
+     * the later rows of its person and event only; the drain stops when the whole queue must wait.
      */
     private int push(List<Outbox.Row> rows) throws SQLException {
+        Waits waits = new Waits();
         int done = 0;
         int from = 0;
-        while (from < rows.size()) {
+        while (from < rows.size() && !paused()) {
             if (rows.get(from).kind().equals(LinkEmails.KIND)) {
-                try {
-                    if (!emails.send(rows.get(from))) {
-                        return done;
-                    }
-                } catch (MauticException e) {
-                    hold(e);
-                    return done;
+                Outbox.Row email = rows.get(from++);
+                if (waits.holdBack(email)) {
+                    continue;
                 }
-                done++;
-                from++;
+                try {
+                    emails.send(email);
+                    waits.succeeded();
+                    done++;
+                } catch (MauticException e) {
+                    if (e.fix().isPresent()) {
+                        hold(e);
+                    } else if (waits.failed(email, e)) {
+                        outage(e, rows.size() - done);
+                    }
+                }
                 continue;
             }
             int to = from;
             while (to < rows.size() && !rows.get(to).kind().equals(LinkEmails.KIND)) {
                 to++;
             }
-            int pushed = changes(rows.subList(from, to));
-            done += pushed;
-            if (pushed < to - from) {
-                return done;
-            }
+            List<Outbox.Row> run = rows.subList(from, to).stream().filter(r -> !waits.holdBack(r)).toList();
+            done += run.isEmpty() ? 0 : changes(run, waits);
             from = to;
         }
-        return done;
+        if (!paused()) {
+            // Mautic answered to the end: failures too few for a streak are the changes' own
+            waits.succeeded();
+        }
+        return done + waits.dead;
     }
 
-    private int changes(List<Outbox.Row> rows) throws SQLException {
+    /**
+     * The rows that wait in one drain. A change whose own call failed is not counted at once: only a later call that
+     * succeeds shows that Mautic is up and the failure was the change's; a streak of failures is Mautic's.
+     */
+    private final class Waits {
+        private final List<Outbox.Row> waiting = new ArrayList<>();
+        private final List<Map.Entry<Outbox.Row, MauticException>> streak = new ArrayList<>();
+        /** Rows that left the queue as dead letters after their last attempt. */
+        private int dead;
+
+        /** Whether the row waits: it failed in this drain, or an earlier row of its person and event did. */
+        boolean holdBack(Outbox.Row row) {
+            return waiting.stream().anyMatch(w -> w.holdsBack(row));
+        }
+
+        /** A change's own call failed; true when the streak says Mautic is down (then nothing is counted). */
+        boolean failed(Outbox.Row row, MauticException e) {
+            waiting.add(row);
+            streak.add(Map.entry(row, e));
+            return streak.size() >= OUTAGE_STREAK;
+        }
+
+        /** A call succeeded: the failures before it were the changes' own, each counted as an attempt. */
+        void succeeded() throws SQLException {
+            for (Map.Entry<Outbox.Row, MauticException> f : streak) {
+                MauticException e = f.getValue();
+                if (outbox.retryLater(f.getKey(), e.getMessage(), e.retryAfter().orElse(java.time.Duration.ZERO))) {
+                    dead++;
+                    LOG.warn("Outbox row {} is a dead letter after {} attempts ('replay' once mended): {}", f.getKey().id(),
+                            io.gotomautic.bridge.store.Queue.MAX_ATTEMPTS, EmailAddress.masked(e.getMessage()));
+                } else {
+                    LOG.warn("Outbox row {} waits for a retry, with the later changes of its person: {}", f.getKey().id(),
+                            EmailAddress.masked(e.getMessage()));
+                }
+            }
+            streak.clear();
+        }
+    }
+
+    private int changes(List<Outbox.Row> rows, Waits waits) throws SQLException {
         List<Change> changes = new ArrayList<>();
         for (Outbox.Row row : rows) {
             changes.add(new Change(row, read(row.payload())));
@@ -219,36 +281,70 @@ public class MauticPush {
             List<Standing> landed = standings.stream().filter(st -> ids.containsKey(st.last().email())).toList();
             segments(landed, ids);
             pushedSegments(landed, ids);
+            succeeded();
             if (!utm && !notes) {
                 outbox.delivered(pushed.stream().map(c -> c.row().id()).toList());
-                parts.succeeded(PartStates.MAUTIC);
                 return changes.size();
             }
             for (Change c : pushed) {
-                detail(c, ids.get(c.email()));
+                if (waits.holdBack(c.row())) {
+                    continue;
+                }
+                try {
+                    detail(c, ids.get(c.email()));
+                } catch (MauticException e) {
+                    if (!e.isTransient() || e.fix().isPresent()) {
+                        throw e;
+                    }
+                    if (waits.failed(c.row(), e)) {
+                        outage(e, changes.size() - finished.size());
+                        return finished.size();
+                    }
+                    continue;
+                }
+                waits.succeeded();
                 outbox.delivered(List.of(c.row().id()));
                 finished.add(c.row().id());
             }
-            parts.succeeded(PartStates.MAUTIC);
             return finished.size();
         } catch (MauticException e) {
-            List<Change> left = changes.stream().filter(c -> !finished.contains(c.row().id())).toList();
+            List<Change> left = changes.stream().filter(c -> !finished.contains(c.row().id()) && !waits.holdBack(c.row())).toList();
             if (e.fix().isPresent()) {
                 hold(e);
                 return finished.size();
             }
             if (!e.isTransient()) {
-                parts.succeeded(PartStates.MAUTIC);
-                return finished.size() + refused(left, e);
+                succeeded();
+                return finished.size() + refused(left, e, waits);
             }
-            parts.failing(PartStates.MAUTIC, e.getMessage());
-            // the oldest change not done waits, and holds back those after it: Mautic sees changes in order
-            Change first = left.get(0);
-            outbox.retryLater(first.row().id(), e.getMessage());
-            LOG.warn("Push to Mautic stopped, {} change(s) stay queued and are retried: {}", changes.size() - finished.size(),
-                    EmailAddress.masked(e.getMessage()));
+            outage(e, changes.size() - finished.size());
             return finished.size();
         }
+    }
+
+    /** Mautic answered a batch: the queue goes on, and an outage's backoff starts afresh next time. */
+    private void succeeded() {
+        parts.succeeded(PartStates.MAUTIC);
+        outages = 0;
+    }
+
+    /**
+     * Mautic as a whole failed (down, or every call failing): the rows stay as they are, no attempt counted, and the
+     * whole queue waits 2 s, doubling up to a minute, and at least as long as Mautic asked (Retry-After).
+     */
+    private void outage(MauticException e, int left) {
+        parts.failing(PartStates.MAUTIC, e.getMessage());
+        outages++;
+        java.time.Duration pause = java.time.Duration.ofSeconds(2L << Math.min(5, outages - 1));
+        if (pause.compareTo(LONGEST_OUTAGE_PAUSE) > 0) {
+            pause = LONGEST_OUTAGE_PAUSE;
+        }
+        if (e.retryAfter().isPresent() && e.retryAfter().get().compareTo(pause) > 0) {
+            pause = e.retryAfter().get();
+        }
+        pausedUntil = java.time.Instant.now().plus(pause);
+        LOG.warn("Push to Mautic paused for {} s, {} change(s) stay queued: {}", pause.toSeconds(), left,
+                EmailAddress.masked(e.getMessage()));
     }
 
     /** Each person in each event of the batch, as their registration stands now. */
@@ -281,7 +377,7 @@ public class MauticPush {
     /** A setting, not a change, is wrong: every change stays as it is (no attempt counted) until it is fixed. */
     private void hold(MauticException e) {
         parts.held(PartStates.MAUTIC, e.fix().orElseThrow(), e.getMessage());
-        heldUntil = java.time.Instant.now().plus(HELD_RETRY);
+        pausedUntil = java.time.Instant.now().plus(HELD_RETRY);
     }
 
     /**
@@ -289,7 +385,10 @@ public class MauticPush {
      * A batch call does not say which change it was: alone, the change is a dead letter with the reason (replayed once
      * it is mended); of several, each is pushed on its own, so that only the refused ones become dead letters.
      */
-    private int refused(List<Change> left, MauticException e) throws SQLException {
+    private int refused(List<Change> left, MauticException e, Waits waits) throws SQLException {
+        if (left.isEmpty()) {
+            return 0;
+        }
         if (left.size() == 1) {
             outbox.dead(left.get(0).row(), "Mautic refused the push: " + e.getMessage());
             LOG.warn("Mautic refused a change; it is a dead letter ('replay' once mended): {}", EmailAddress.masked(e.getMessage()));
@@ -297,11 +396,12 @@ public class MauticPush {
         }
         int done = 0;
         for (Change c : left) {
-            int pushed = changes(List.of(c.row()));
-            if (pushed == 0) {
+            if (!waits.holdBack(c.row())) {
+                done += changes(List.of(c.row()), waits);
+            }
+            if (paused()) {
                 return done;
             }
-            done += pushed;
         }
         return done;
     }

@@ -62,6 +62,7 @@ public final class Faults {
         private volatile double rate = 1.0;
         private volatile int status;
         private volatile Integer retryAfterSeconds;
+        private volatile Duration retryAfterDate;
         private volatile Duration hang;
         private volatile Duration holdAnswer;
         private volatile boolean malformed;
@@ -79,6 +80,12 @@ public final class Faults {
         /** With {@link #status(int)} 429 or 503: send a Retry-After header. */
         public Rule retryAfter(int seconds) {
             this.retryAfterSeconds = seconds;
+            return this;
+        }
+
+        /** Like {@link #retryAfter(int)}, in the header's other form: the HTTP-date this long after the answer. */
+        public Rule retryAfterDate(Duration fromNow) {
+            this.retryAfterDate = fromNow;
             return this;
         }
 
@@ -134,8 +141,14 @@ public final class Faults {
             return status;
         }
 
-        Integer retryAfter() {
-            return retryAfterSeconds;
+        /** The Retry-After header's value, or null for none. */
+        String retryAfter() {
+            if (retryAfterDate != null) {
+                // IMF-fixdate, as servers send it: two-digit day, always GMT
+                return java.time.format.DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.ENGLISH)
+                        .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plus(retryAfterDate));
+            }
+            return retryAfterSeconds == null ? null : String.valueOf(retryAfterSeconds);
         }
 
         Duration hangFor() {

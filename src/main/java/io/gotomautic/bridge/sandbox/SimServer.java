@@ -183,8 +183,8 @@ public final class SimServer implements AutoCloseable {
                 calls.recordThrottled();
             }
             SimResponse r = errors.error(status, "injected fault");
-            Integer ra = fault.get().retryAfter();
-            return ra == null ? r : r.withHeader("Retry-After", String.valueOf(ra));
+            String ra = fault.get().retryAfter();
+            return ra == null ? r : r.withHeader("Retry-After", ra);
         }
         if (route == null) {
             throw new SimError(pathKnown ? 405 : 404, pathKnown ? "method not allowed" : "no such path: " + path);

@@ -13,8 +13,10 @@ import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * The queue of changes for Mautic. One drainer at a time (a transaction-scoped PostgreSQL advisory lock, so one
- * per cluster) takes the oldest rows in order; a row whose push failed for a passing reason holds back the rows after it
- * until it is due again, so Mautic sees the changes in the order they happened.
+ * per cluster) takes the oldest due rows in order. Order is kept per person and event ({@code order_person},
+ * {@code order_event}, computed from the payload; a link email keeps order with all of its person's rows): a row whose
+ * push failed for a passing reason of its own holds back the later rows of its person and event until it is due
+ * again, and no one else's, so Mautic sees each person's changes in the order they happened.
  */
 public class Outbox {
 
@@ -26,10 +28,20 @@ public class Outbox {
      *
      * @param detailAttemptedAt when a call that cannot be repeated safely (a UTM row, an email send) was last begun for
      *                          it; null when none was
+     * @param attempts          failures of its own so far
+     * @param orderPerson       whose changes it keeps order with (null: no one's)
+     * @param orderEvent        the event it keeps order in; null for every event of the person
      */
-    public record Row(long id, String kind, String payload, Long registrationId, java.time.Instant detailAttemptedAt) {
+    public record Row(long id, String kind, String payload, Long registrationId, java.time.Instant detailAttemptedAt,
+                      int attempts, String orderPerson, String orderEvent) {
         public boolean detailAttempted() {
             return detailAttemptedAt != null;
+        }
+
+        /** Whether this row is of the same person and event as {@code later}, so {@code later} must wait for it. */
+        public boolean holdsBack(Row later) {
+            return id <= later.id && orderPerson != null && orderPerson.equals(later.orderPerson)
+                    && (orderEvent == null || later.orderEvent == null || orderEvent.equals(later.orderEvent));
         }
     }
 
@@ -90,24 +102,26 @@ public class Outbox {
         }
     }
 
-    /** The oldest pending rows, but none at all while the oldest waits for its retry. */
+    /** The oldest due rows that no earlier row of the same person and event, waiting for its retry, holds back. */
     private List<Row> due(int limit) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                SELECT id, kind, payload::text, registration_id, detail_attempted_at, next_attempt_at <= now()
-                FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?
+                SELECT id, kind, payload::text, registration_id, detail_attempted_at, attempts, order_person, order_event
+                FROM outbox i
+                WHERE status = 'pending' AND next_attempt_at <= now()
+                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.status = 'pending' AND o.order_person = i.order_person
+                    AND o.id < i.id AND o.next_attempt_at > now()
+                    AND (o.order_event IS NULL OR i.order_event IS NULL OR o.order_event = i.order_event))
+                ORDER BY id LIMIT ?
                 """)) {
             st.setInt(1, limit);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    if (rows.isEmpty() && !rs.getBoolean(6)) {
-                        return rows;
-                    }
                     long reg = rs.getLong(4);
                     Long registration = rs.wasNull() ? null : reg;
                     java.sql.Timestamp attempted = rs.getTimestamp(5);
                     rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), registration,
-                            attempted == null ? null : attempted.toInstant()));
+                            attempted == null ? null : attempted.toInstant(), rs.getInt(6), rs.getString(7), rs.getString(8)));
                 }
             }
         }
@@ -140,20 +154,37 @@ public class Outbox {
         }
     }
 
-    /** A passing failure: the row (and those after it) wait, longer after each attempt. */
-    public void retryLater(long id, String error) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            Queue.OUTBOX.retryLater(c, id, error);
-        }
+    /**
+     * A passing failure of the row's own: the row (and the later ones of its person and event) wait, longer after each
+     * attempt and at least {@code atLeast}; after {@link Queue#MAX_ATTEMPTS} it is a dead letter with the last reason.
+     *
+     * @return true when the row is now a dead letter
+     */
+    public boolean retryLater(Row row, String error, java.time.Duration atLeast) throws SQLException {
+        return inTransaction(c -> Queue.OUTBOX.failed(c, row.id(), row.payload(), row.attempts(), error, atLeast));
     }
 
     /** A failure that no retry will mend: the row leaves the queue as a dead letter with its reason. */
     public void dead(Row row, String reason) throws SQLException {
+        inTransaction(c -> {
+            Queue.OUTBOX.dead(c, row.id(), row.payload(), reason);
+            return true;
+        });
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        boolean run(Connection c) throws SQLException;
+    }
+
+    /** The row's bookkeeping and its dead letter, if any, commit together. */
+    private boolean inTransaction(Work work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Queue.OUTBOX.dead(c, row.id(), row.payload(), reason);
+                boolean result = work.run(c);
                 c.commit();
+                return result;
             } catch (SQLException e) {
                 c.rollback();
                 throw e;

@@ -38,12 +38,6 @@ public class InboxWorker {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxWorker.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /**
-     * Attempts of an entry that keeps failing for a passing reason (2 s doubling to 10 min between them: about
-     * 40 minutes in all) before it becomes a dead letter, so one entry cannot hold back those after it for ever.
-     */
-    static final int MAX_ATTEMPTS = 12;
-
     private final DataSource dataSource;
     private final Registrar registrar;
     private final SessionLinks sessions;
@@ -160,10 +154,8 @@ public class InboxWorker {
                         c.rollback();
                         return false;
                     }
-                    if (e.isTransient() && attempts + 1 < MAX_ATTEMPTS) {
-                        retryLater(c, id, e.getMessage());
-                    } else if (e.isTransient()) {
-                        dead(c, id, payload, "gave up after " + MAX_ATTEMPTS + " attempts over about 40 minutes: " + e.getMessage());
+                    if (e.isTransient()) {
+                        failed(c, id, payload, attempts, e.getMessage());
                     } else {
                         dead(c, id, payload, e.getMessage());
                     }
@@ -273,9 +265,11 @@ public class InboxWorker {
         }
     }
 
-    private static void retryLater(Connection c, long id, String error) throws SQLException {
-        LOG.warn("Inbox row {} waits for a retry: {}", id, EmailAddress.masked(error));
-        Queue.INBOX.retryLater(c, id, error);
+    /** A passing failure: tried again later, or a dead letter after {@link Queue#MAX_ATTEMPTS}. */
+    private static void failed(Connection c, long id, String payload, int attempts, String error) throws SQLException {
+        boolean dead = Queue.INBOX.failed(c, id, payload, attempts, error, java.time.Duration.ZERO);
+        LOG.warn("Inbox row {} {}: {}", id, dead ? "is a dead letter after " + Queue.MAX_ATTEMPTS + " attempts" : "waits for a retry",
+                EmailAddress.masked(error));
     }
 
     private static void dead(Connection c, long id, String payload, String reason) throws SQLException {

@@ -110,6 +110,18 @@ class GoToClientTest extends GoToTestSupport {
     }
 
     @Test
+    void a429sRetryAfterAsAnHttpDateIsHonoured() {
+        GoToClient c = client();
+        String path = webinars(c);
+        sim.faults().on("/webinars").status(429).retryAfterDate(Duration.ofSeconds(4)).times(1);
+        long start = System.nanoTime();
+        assertThat(c.get(path).path("page").isObject()).isTrue();
+        // the date has whole seconds, so 3 to 4 s; without reading the date the client would wait its 1 s backoff
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(2900);
+        assertThat(sim.calls().throttled()).isEqualTo(1);
+    }
+
+    @Test
     void aPersistent429StormEndsInATransientFailure() {
         GoToClient c = client();
         String path = webinars(c);

@@ -407,6 +407,17 @@ class MauticClientTest {
     }
 
     @Test
+    void a503CarriesRetryAfterGivenAsAnHttpDate() {
+        sim.faults().on("^/api/contacts").status(503).retryAfterDate(Duration.ofSeconds(90)).times(1);
+        MauticException e = catchThrowableOfType(MauticException.class,
+                () -> mautic.upsertContacts(List.of(Map.of("email", "r@example.com"))));
+        assertThat(e.status()).isEqualTo(503);
+        assertThat(e.isTransient()).isTrue();
+        // the date has whole seconds: 89 to 90 s from the answer
+        assertThat(e.retryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(85), Duration.ofSeconds(90)));
+    }
+
+    @Test
     void noAnswerWithinTheTimeoutIsTransient() {
         MauticClient impatient = new MauticClient(new HttpTransport(camel, "mautic-impatient", Duration.ofMillis(300)),
                 sim.baseUrl(), "basic", "api", PASSWORD);
