@@ -182,13 +182,7 @@ public final class FaultSuite {
                 MauticDemo.seed(mautic);
                 long key = upcomingWebinar(goTo, "Burst webinar");
                 goTo.faults().latency(Duration.ofMillis(100));
-                mautic.registerHook(run.url("/webhooks/mautic"), HOOK_SECRET, "mautic.form_on_submit");
-                Process first = run.start(goTo, mautic, Map.of());
-                BenchService.awaitReady(first, run.port, LOG);
-                for (int i = 0; i < people; i++) {
-                    mautic.submitForm(MauticDemo.FORM_ALIAS, Map.of("email", "burst" + i + "@example.com", "firstname", "B" + i,
-                            MauticDemo.SELECT_FIELD, String.valueOf(key)));
-                }
+                Process first = startAndSubmit(run, goTo, mautic, key, "burst", people);
                 long refused = mautic.deliveries().stream().filter(d -> d.status() != 200).count();
                 int killAt = 2 + random.nextInt(people - 4);
                 await(Duration.ofSeconds(120), () -> goTo.state().webinars().registrants(key).size() >= killAt);
@@ -292,13 +286,7 @@ public final class FaultSuite {
             MauticDemo.seed(mautic);
             long key = upcomingWebinar(goTo, "Revoked webinar");
             goTo.faults().latency(Duration.ofMillis(50));
-            mautic.registerHook(run.url("/webhooks/mautic"), HOOK_SECRET, "mautic.form_on_submit");
-            Process first = run.start(goTo, mautic, Map.of());
-            BenchService.awaitReady(first, run.port, LOG);
-            for (int i = 0; i < people; i++) {
-                mautic.submitForm(MauticDemo.FORM_ALIAS, Map.of("email", "revoked" + i + "@example.com", "firstname", "R" + i,
-                        MauticDemo.SELECT_FIELD, String.valueOf(key)));
-            }
+            Process first = startAndSubmit(run, goTo, mautic, key, "revoked", people);
             await(Duration.ofSeconds(60), () -> goTo.state().webinars().registrants(key).size() >= 3);
             String renewed = goTo.revokeRefreshToken();
             goTo.expireAllTokens();
@@ -651,6 +639,23 @@ public final class FaultSuite {
             keys.add(key);
         }
         return keys;
+    }
+
+    /**
+     * A service started with the Mautic simulator's form webhook pointed at it, then the demo form submitted by
+     * {@code people} people ({@code <who><n>@example.com}) for the webinar: every delivery is acknowledged before this
+     * returns.
+     */
+    private static Process startAndSubmit(Run run, GoToSimulator goTo, MauticSimulator mautic, long key, String who, int people)
+            throws Exception {
+        mautic.registerHook(run.url("/webhooks/mautic"), HOOK_SECRET, "mautic.form_on_submit");
+        Process p = run.start(goTo, mautic, Map.of());
+        BenchService.awaitReady(p, run.port, LOG);
+        for (int i = 0; i < people; i++) {
+            mautic.submitForm(MauticDemo.FORM_ALIAS, Map.of("email", who + i + "@example.com", "firstname", "P" + i,
+                    MauticDemo.SELECT_FIELD, String.valueOf(key)));
+        }
+        return p;
     }
 
     private static long upcomingWebinar(GoToSimulator goTo, String title) {
