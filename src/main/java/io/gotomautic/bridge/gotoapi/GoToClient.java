@@ -141,7 +141,7 @@ public class GoToClient {
                 if (throttled >= maxThrottledAttempts) {
                     limiter.pause(pause);
                     throw new GoToException(429, errorCode(answer), "GoTo " + method + " " + path + " still throttled (429) after "
-                            + throttled + " attempts", true, null);
+                            + throttled + " attempts", true, null).retryAfter(java.util.Optional.of(pause));
                 }
                 LOG.warn("GoTo answered 429 to {} {}; pausing the connection for {} ms", method, path, pause.toMillis());
                 limiter.pause(pause);
@@ -153,9 +153,11 @@ public class GoToClient {
                 }
                 return answer == null ? JSON.nullNode() : answer;
             }
+            boolean transientFailure = r.status() >= 500 || r.status() == 408 || "InvalidToken".equals(errorCode(answer));
+            // a 503 may say when to come back (RFC 9110 §10.2.3): the entry waits at least that long
             throw new GoToException(r.status(), errorCode(answer), "GoTo " + method + " " + path + " failed: HTTP " + r.status()
-                    + describe(answer), r.status() >= 500 || r.status() == 408 || "InvalidToken".equals(errorCode(answer)), null,
-                    answer, fix(r.status(), answer));
+                    + describe(answer), transientFailure, null, answer, fix(r.status(), answer))
+                    .retryAfter(transientFailure ? RetryAfter.of(r) : java.util.Optional.empty());
         }
     }
 

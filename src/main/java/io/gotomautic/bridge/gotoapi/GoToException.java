@@ -13,6 +13,7 @@ public class GoToException extends RuntimeException {
     private final boolean transientFailure;
     private final com.fasterxml.jackson.databind.JsonNode body;
     private final String fix;
+    private java.time.Duration retryAfter;
 
     public GoToException(int status, String errorCode, String message, boolean transientFailure, Throwable cause) {
         this(status, errorCode, message, transientFailure, cause, null);
@@ -31,6 +32,17 @@ public class GoToException extends RuntimeException {
         this.transientFailure = transientFailure;
         this.body = body;
         this.fix = fix;
+    }
+
+    /** The wait GoTo asked for ({@code Retry-After}) before this call is tried again. */
+    GoToException retryAfter(java.util.Optional<java.time.Duration> wait) {
+        this.retryAfter = wait.orElse(null);
+        return this;
+    }
+
+    /** How long GoTo asked the caller to wait before trying again, when it said. */
+    public java.util.Optional<java.time.Duration> retryAfter() {
+        return java.util.Optional.ofNullable(retryAfter);
     }
 
     /** What the operator must mend, in one line, when the refusal concerns every change rather than this one. */

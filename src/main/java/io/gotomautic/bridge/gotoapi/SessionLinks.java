@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gotomautic.bridge.store.Intents;
 
 /**
  * Creates the sessions whose links the bridge emails: a GoToMeeting (or the one configured) and a GoToAssist
@@ -38,14 +39,14 @@ public class SessionLinks {
     }
 
     /**
-     * The configured meeting, or a new one-hour meeting starting now, named {@code subject} and marked with
-     * {@code reference}; {@code earlier}: when a previous attempt for the same reference began, if one did.
+     * The configured meeting, or a new one-hour meeting starting now, named {@code subject} and marked with the
+     * attempt's reference; one an earlier attempt created is found again by it.
      */
-    public Link meeting(String subject, String reference, Optional<Instant> earlier) {
+    public Link meeting(String subject, Intents.Attempt attempt) {
         String key;
         String join;
-        String marked = marked(subject, reference);
-        Optional<String> existing = earlier.isPresent() && meetingKey.isEmpty() ? meetingNamed(marked) : Optional.empty();
+        String marked = marked(subject, attempt.reference());
+        Optional<String> existing = attempt.earlier().isPresent() && meetingKey.isEmpty() ? meetingNamed(marked) : Optional.empty();
         if (meetingKey.isPresent() || existing.isPresent()) {
             key = meetingKey.orElseGet(existing::get);
             // GoTo answers no join URL for an existing meeting; this is its documented form
@@ -91,13 +92,13 @@ public class SessionLinks {
     }
 
     /**
-     * A new screen-sharing session for the customer, marked with {@code reference}, or the one an earlier attempt
+     * A new screen-sharing session for the customer, marked with the attempt's reference, or the one an earlier attempt
      * created; their join link comes from the session record when the create answer lacks it. A session found again
      * has no start link (GoTo gives it only in the create answer): the organizer starts it from GoTo.
      */
-    public Link assist(String customerName, String customerEmail, String reference, Optional<Instant> earlier) {
-        if (earlier.isPresent()) {
-            Optional<Link> found = assistSession(reference, earlier.get());
+    public Link assist(String customerName, String customerEmail, Intents.Attempt attempt) {
+        if (attempt.earlier().isPresent()) {
+            Optional<Link> found = assistSession(attempt.reference(), attempt.earlier().get());
             if (found.isPresent()) {
                 return found.get();
             }
@@ -106,7 +107,7 @@ public class SessionLinks {
         body.put("sessionType", "screen_sharing");
         body.put("customerName", customerName);
         body.put("customerEmail", customerEmail);
-        body.put("partnerObject", reference);
+        body.put("partnerObject", attempt.reference());
         JsonNode created = client.post(AssistSource.BASE, body);
         String token = created.path("sessionToken").asText("");
         String join = created.path("customerJoinUrl").asText("");

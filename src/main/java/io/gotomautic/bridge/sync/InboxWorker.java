@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -25,14 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Works the inbox in order per person and event, one row per transaction (the row locked with SKIP LOCKED, so another
- * instance takes the next one; an entry waiting for its retry holds back only the later entries of its person and
- * event). Each row's requests ({@link InboundRequest}: a campaign action, a form submission, a contact whose
- * {@code goto_webinar} / {@code goto_training} field names an event) are carried out through the shared GoTo rate
- * limiter: registering the person, or creating the meeting or assist session whose link is emailed. What they
- * produce (the registration and its outbox rows, the link email, the organizer's start link) and the inbox row's
- * completion commit together. A passing failure waits and is tried again; one no retry can mend becomes a dead
- * letter with its reason.
+ * Works the inbox in order per person and event (an entry waiting for its retry holds back only the later entries of
+ * its person and event), one entry at a time: claimed in one transaction, its GoTo calls made with no transaction
+ * open, its outcome recorded in another, while another instance claims other entries. Each entry's requests
+ * ({@link InboundRequest}: a campaign action, a form submission, a contact whose {@code goto_webinar} /
+ * {@code goto_training} field names an event) are carried out through the shared GoTo rate limiter: registering the
+ * person, or creating the meeting or assist session whose link is emailed. What they produce (the registration and
+ * its outbox rows, the link email, the organizer's start link) and the entry's completion commit together; a crash in
+ * between leaves the claim of a process that is gone, and the entry is done again (GoTo's 409 makes registering
+ * idempotent, {@link Intents} finds a session already created). A passing failure waits and is tried again; one no
+ * retry can mend becomes a dead letter with its reason.
  */
 public class InboxWorker {
 
@@ -117,82 +120,158 @@ public class InboxWorker {
         return new String[] {"entry:" + id, null};
     }
 
+    /**
+     * One entry, in three steps so that no transaction is open while GoTo is called: the claim commits, the GoTo
+     * calls run, and the outcome (what they produced, or the failure) is recorded in a transaction of its own.
+     */
     private boolean next() throws SQLException {
+        Optional<Claim> claimed = claim();
+        if (claimed.isEmpty()) {
+            return false;
+        }
+        Claim claim = claimed.get();
+        List<Write> outcomes = new ArrayList<>();
+        try {
+            for (InboundRequest r : InboundRequest.of(JSON.readTree(claim.payload()), forms)) {
+                carryOut(claim.id(), r).ifPresent(outcomes::add);
+            }
+        } catch (GoToException e) {
+            if (e.fix().isPresent()) {
+                // a setting, not the entry, is wrong (the GoTo part's state says which): the entry stays as it is,
+                // no attempt counted, until it is fixed
+                record(claim, c -> { });
+                return false;
+            }
+            record(claim, c -> {
+                if (e.isTransient()) {
+                    failed(c, claim, e.getMessage(), e.retryAfter().orElse(java.time.Duration.ZERO));
+                } else {
+                    dead(c, claim, e.getMessage());
+                }
+            });
+            return true;
+        } catch (InboundRequest.Invalid e) {
+            record(claim, c -> dead(c, claim, e.getMessage()));
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                // the database (e.g. under the rate limiter) failed, not the entry: it stays claimed by this
+                // process, which takes it again on its next turn
+                throw sql;
+            }
+            record(claim, c -> dead(c, claim, "cannot be handled: " + e.getMessage()));
+            return true;
+        }
+        // the requests' outcomes all or none: after a failure part way, the retry carries every request out again
+        record(claim, c -> {
+            for (Write o : outcomes) {
+                o.to(c);
+            }
+            done(c, claim.id());
+        });
+        return true;
+    }
+
+    /** An entry claimed by this process: {@code at} tells this claim from a later one of the same entry. */
+    private record Claim(long id, String payload, int attempts, java.sql.Timestamp at) {
+    }
+
+    /** What is written for a claimed entry: a request's outcome, or the entry's completion or failure. */
+    @FunctionalInterface
+    private interface Write {
+        void to(Connection c) throws SQLException;
+    }
+
+    /**
+     * Claims the oldest due entry that no older pending entry of the same person and event (or one not yet ordered)
+     * comes before, and commits: a person's requests for an event are carried out in the order they came, and an
+     * entry waiting for its retry holds back no one else. An entry claimed by a process that has no connection left
+     * (killed while it worked) is free again, and so is one this process claimed and did not finish (its database
+     * failed while it recorded): the drain works one entry at a time.
+     */
+    private Optional<Claim> claim() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            // the oldest due entry that no older pending entry of the same person and event (or one not yet ordered)
-            // comes before: a person's requests for an event are carried out in the order they came, and an entry
-            // waiting for its retry holds back no one else (another instance skips the one this one holds)
             try (PreparedStatement st = c.prepareStatement("""
                     SELECT id, payload, attempts FROM inbox i
                     WHERE status = 'pending' AND next_attempt_at <= now() AND order_person IS NOT NULL
                       AND id < coalesce((SELECT min(id) FROM inbox WHERE status = 'pending' AND order_person IS NULL),
                         9223372036854775807)
+                      AND (claimed_by IS NULL OR claimed_by = current_setting('application_name')
+                        OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = i.claimed_by))
                       AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.status = 'pending' AND o.order_person = i.order_person
                         AND o.id < i.id AND (o.order_event IS NULL OR i.order_event IS NULL OR o.order_event = i.order_event))
                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
                     """); ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
                     c.rollback();
-                    return false;
+                    return Optional.empty();
                 }
                 long id = rs.getLong(1);
-                String payload = rs.getString(2);
-                int attempts = rs.getInt(3);
-                // a failure undoes the row's partial work but keeps the row locked while its outcome is written
-                java.sql.Savepoint before = c.setSavepoint();
-                try {
-                    for (InboundRequest r : InboundRequest.of(JSON.readTree(payload), forms)) {
-                        carryOut(c, id, r);
+                try (PreparedStatement mark = c.prepareStatement("""
+                        UPDATE inbox SET claimed_by = current_setting('application_name'), claimed_at = clock_timestamp()
+                        WHERE id = ? RETURNING claimed_at
+                        """)) {
+                    mark.setLong(1, id);
+                    try (ResultSet at = mark.executeQuery()) {
+                        at.next();
+                        Claim claim = new Claim(id, rs.getString(2), rs.getInt(3), at.getTimestamp(1));
+                        c.commit();
+                        return Optional.of(claim);
                     }
-                    done(c, id);
-                } catch (GoToException e) {
-                    c.rollback(before);
-                    if (e.fix().isPresent()) {
-                        // a setting, not the entry, is wrong (the GoTo part's state says which): the entry stays as
-                        // it is, no attempt counted, until it is fixed
-                        c.rollback();
-                        return false;
-                    }
-                    if (e.isTransient()) {
-                        failed(c, id, payload, attempts, e.getMessage());
-                    } else {
-                        dead(c, id, payload, e.getMessage());
-                    }
-                } catch (InboundRequest.Invalid e) {
-                    c.rollback(before);
-                    dead(c, id, payload, e.getMessage());
-                } catch (java.io.IOException | RuntimeException e) {
-                    if (e.getCause() instanceof SQLException sql) {
-                        // the database (e.g. under the rate limiter) failed, not the entry: it stays as it is
-                        throw sql;
-                    }
-                    c.rollback(before);
-                    dead(c, id, payload, "cannot be handled: " + e.getMessage());
                 }
-                c.commit();
-                return true;
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
     }
 
-    private void carryOut(Connection c, long id, InboundRequest r) throws SQLException {
-        switch (r.action()) {
-            case REGISTER -> register(c, r);
+    /**
+     * Records the outcome of a claimed entry and ends the claim, in one transaction; nothing when the claim is no
+     * longer this process's (its connections were all lost, so another instance took the entry over).
+     */
+    private void record(Claim claim, Write write) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement own = c.prepareStatement("""
+                    UPDATE inbox SET claimed_by = NULL, claimed_at = NULL
+                    WHERE id = ? AND claimed_by = current_setting('application_name') AND claimed_at = ?
+                    """)) {
+                own.setLong(1, claim.id());
+                own.setTimestamp(2, claim.at());
+                if (own.executeUpdate() == 0) {
+                    LOG.warn("Inbox row {} was taken over by another instance while this one worked on it: its outcome here is"
+                            + " dropped, the other instance records its own", claim.id());
+                    c.rollback();
+                    return;
+                }
+                write.to(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Optional<Write> carryOut(long id, InboundRequest r) throws SQLException {
+        return switch (r.action()) {
+            case REGISTER -> register(r);
             case MEETING_LINK, ASSIST_LINK -> {
                 // GoTo cannot deduplicate a create: the attempt is on record before the call, and the session carries
                 // its reference, so an attempt after a crash finds the session instead of creating a second one
                 String key = "inbox-" + id;
                 Intents.Attempt attempt = intents.begin(key);
-                link(c, id, r, r.action() == InboundRequest.Action.MEETING_LINK
-                        ? sessions.meeting(r.subject().isEmpty() ? "Meeting with " + name(r) : r.subject(), attempt.reference(), attempt.earlier())
-                        : sessions.assist(name(r), r.email(), attempt.reference(), attempt.earlier()));
-                Intents.settled(c, key);
+                SessionLinks.Link link = r.action() == InboundRequest.Action.MEETING_LINK
+                        ? sessions.meeting(r.subject().isEmpty() ? "Meeting with " + name(r) : r.subject(), attempt)
+                        : sessions.assist(name(r), r.email(), attempt);
+                yield Optional.of(c -> {
+                    link(c, id, r, link);
+                    Intents.settled(c, key);
+                });
             }
-        }
+        };
     }
 
     /**
@@ -201,19 +280,21 @@ public class InboxWorker {
      * of its own write (Mautic sends every save back) or a save of something else: left alone, with no GoTo call,
      * so nothing loops, and someone who cancelled is not registered again because their contact was edited.
      */
-    private void register(Connection c, InboundRequest r) throws SQLException {
-        if (r.source() == InboundRequest.Source.CONTACT && known(c, r.product(), r.eventKey(), r.email())) {
-            return;
+    private Optional<Write> register(InboundRequest r) throws SQLException {
+        if (r.source() == InboundRequest.Source.CONTACT && known(r.product(), r.eventKey(), r.email())) {
+            return Optional.empty();
         }
         Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), r.email(), r.firstName(), r.lastName(),
                 r.answers());
-        boolean fresh = reconciler.registered(c, reg.event(), reg.person()) != null;
-        LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()), r.product(),
-                r.eventKey(), reg.event().title(), r.origin());
-        if (r.emailId() != null) {
-            LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), reg.person().joinUrl(), false,
-                    r.product() + " " + r.eventKey() + " for " + r.email());
-        }
+        return Optional.of(c -> {
+            boolean fresh = reconciler.registered(c, reg.event(), reg.person()) != null;
+            LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()),
+                    r.product(), r.eventKey(), reg.event().title(), r.origin());
+            if (r.emailId() != null) {
+                LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), reg.person().joinUrl(), false,
+                        r.product() + " " + r.eventKey() + " for " + r.email());
+            }
+        });
     }
 
     /**
@@ -246,8 +327,8 @@ public class InboxWorker {
         return name.isEmpty() ? (r.email() == null ? "contact " + r.contactId() : r.email()) : name;
     }
 
-    private static boolean known(Connection c, String product, String key, String email) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
+    private boolean known(String product, String key, String email) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
                 "SELECT 1 FROM registration WHERE product = ? AND event_key = ? AND lower(email) = ?")) {
             st.setString(1, product);
             st.setString(2, key);
@@ -265,15 +346,18 @@ public class InboxWorker {
         }
     }
 
-    /** A passing failure: tried again later, or a dead letter after {@link Queue#MAX_ATTEMPTS}. */
-    private static void failed(Connection c, long id, String payload, int attempts, String error) throws SQLException {
-        boolean dead = Queue.INBOX.failed(c, id, payload, attempts, error, java.time.Duration.ZERO);
-        LOG.warn("Inbox row {} {}: {}", id, dead ? "is a dead letter after " + Queue.MAX_ATTEMPTS + " attempts" : "waits for a retry",
+    /**
+     * A passing failure: tried again later (not before {@code atLeast}, GoTo's Retry-After), or a dead letter after
+     * {@link Queue#MAX_ATTEMPTS}.
+     */
+    private static void failed(Connection c, Claim claim, String error, java.time.Duration atLeast) throws SQLException {
+        boolean dead = Queue.INBOX.failed(c, claim.id(), claim.payload(), claim.attempts(), error, atLeast);
+        LOG.warn("Inbox row {} {}: {}", claim.id(), dead ? "is a dead letter after " + Queue.MAX_ATTEMPTS + " attempts" : "waits for a retry",
                 EmailAddress.masked(error));
     }
 
-    private static void dead(Connection c, long id, String payload, String reason) throws SQLException {
-        LOG.warn("Inbox row {} is a dead letter: {}", id, EmailAddress.masked(reason));
-        Queue.INBOX.dead(c, id, payload, reason);
+    private static void dead(Connection c, Claim claim, String reason) throws SQLException {
+        LOG.warn("Inbox row {} is a dead letter: {}", claim.id(), EmailAddress.masked(reason));
+        Queue.INBOX.dead(c, claim.id(), claim.payload(), reason);
     }
 }

@@ -201,6 +201,66 @@ class CrashSafetyIT {
         }
     }
 
+    /**
+     * A registration with the service killed before its GoTo call (the token call hangs) and after GoTo registered the
+     * person but before the bridge heard of it (the answer held). While the call waits, no connection of the bridge
+     * sits in a transaction that holds a row lock or a snapshot: the entry was claimed and committed first. After the
+     * restart: one registrant in GoTo, one registration, the join URL on the contact, one confirmation email.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"before the GoTo call", "after the GoTo call"})
+    void killedAtEachStepOfARegistrationThePersonIsRegisteredOnceAndNoTransactionWaitsForGoTo(String step) throws Exception {
+        try (GoToSimulator goTo = GoToSimulator.start(0, "client", "secret", "refresh");
+             MauticSimulator mautic = MauticSimulator.start(0, "api", "pass")) {
+            MauticDemo.seed(mautic);
+            MauticState state = mautic.state();
+            long key = goTo.state().webinars().add(GoToWebinars.webinar("Held answer")
+                    .times(TimeRange.of(Instant.now().plus(Duration.ofDays(3)), Duration.ofHours(1)))).key();
+            long contact = state.upsertContact(Map.of("email", "ada@example.com", "firstname", "Ada")).id();
+            long emailId = state.emailByName("Webinar confirmation").orElseThrow().id();
+            Duration held = Duration.ofMinutes(5);
+            if (step.startsWith("before")) {
+                goTo.faults().on("/oauth/token").hang(held);
+            } else {
+                goTo.faults().on("^/G2W/rest/v2/organizers/\\d+/webinars/\\d+/registrants$").holdAnswer(held);
+            }
+            int port = TestBridge.freePort();
+            Process first = start(goTo, mautic, port);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> served(port));
+            assertThat(campaign(port, "action=register-webinar&event_key=" + key + "&contact_id=" + contact
+                    + "&email=ada%40example.com&firstname=Ada&email_id=" + emailId)).isEqualTo(200);
+            if (step.startsWith("before")) {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> goTo.calls().count("POST /oauth/token") >= 1);
+            } else {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> goTo.state().webinars().registrants(key).size() == 1);
+            }
+            // watched while the call waits: a transaction opened before the call would be older than a second here
+            Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'goto-mautic-bridge/%' AND (backend_xid"
+                            + " IS NOT NULL OR backend_xmin IS NOT NULL) AND xact_start < now() - interval '1 second'") == 0);
+            assertThat(count("SELECT count(*) FROM inbox WHERE status = 'pending' AND claimed_by IS NOT NULL"))
+                    .as("the entry claimed").isEqualTo(1);
+            first.destroyForcibly();
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            goTo.faults().clear();
+
+            Process second = start(goTo, mautic, port);
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> count("SELECT count(*) FROM inbox WHERE status = 'pending'") == 0
+                        && pending() == 0 && !state.emailSends(emailId).isEmpty());
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertThat(goTo.state().webinars().registrants(key)).as("registrants in GoTo").hasSize(1);
+            assertThat(count("SELECT count(*) FROM registration")).isEqualTo(1);
+            assertThat(state.emailSends(emailId)).as("confirmation emails").hasSize(1);
+            assertThat(state.contactByEmail("ada@example.com")).hasValueSatisfying(c ->
+                    assertThat(c.field("goto_join_url")).isEqualTo(goTo.state().webinars().registrants(key).get(0).joinUrl()));
+            assertThat(count("SELECT count(*) FROM dead_letter")).isZero();
+        }
+    }
+
     private static int campaign(int port, String form) throws Exception {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + port + "/hooks/campaign"))
