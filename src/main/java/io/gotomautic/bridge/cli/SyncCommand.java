@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.gotomautic.bridge.Beans;
+import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.store.Database;
@@ -96,9 +97,9 @@ class SyncCommand implements Callable<Integer> {
             out.println((dryRun ? "sync --dry-run " : "sync ") + product + (id == null ? "" : " --id " + id) + ": " + run.summary());
             if (dryRun) {
                 out.println("would change in Mautic (nothing written):");
-                for (Map<String, Object> c : run.changes()) {
-                    out.printf("  %s: %s%s in %s · %s%n", c.get("email"), c.get("previous") == null ? "" : c.get("previous") + " -> ",
-                            c.get("state"), c.get("title"), c.get("date"));
+                for (Change c : run.changes()) {
+                    out.printf("  %s: %s%s in %s · %s%n", c.email(), c.previous() == null ? "" : c.previous().label() + " -> ",
+                            c.type().label(), c.eventTitle(), c.eventStart() == null ? "" : c.eventStart().substring(0, 10));
                 }
                 if (!credentialStamp(db, settings.get("goto.client-id")).equals(credential)) {
                     out.println("stored: the new refresh token GoTo issued on refresh (the old one no longer works), "

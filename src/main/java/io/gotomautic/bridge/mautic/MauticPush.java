@@ -20,6 +20,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.store.PartStates;
@@ -56,32 +57,28 @@ public class MauticPush {
      */
     private static final int OUTAGE_STREAK = 3;
 
-    /** One outbox row, read. */
-    private record Change(Outbox.Row row, JsonNode p) {
+    /** One outbox row, read: the change it carries. */
+    private record Item(Outbox.Row row, Change change) {
         String email() {
-            return p.path("email").asText();
+            return change.email();
         }
 
         String product() {
-            return p.path("product").asText();
+            return change.product();
         }
 
         String key() {
-            return p.path("eventKey").asText();
+            return change.eventKey();
         }
 
         RegistrationState state() {
-            return RegistrationState.of(p.path("state").asText());
-        }
-
-        String text(String field) {
-            JsonNode v = p.path(field);
-            return v.isNull() || v.isMissingNode() ? null : v.asText();
+            return RegistrationState.of(change.type().label());
         }
 
         /** {@code GoToWebinar · Quarterly update · 2026-06-15}: the event as people read it. */
         String event() {
-            return PRODUCTS.get(product()) + " · " + p.path("title").asText() + " · " + p.path("date").asText();
+            return PRODUCTS.get(product()) + " · " + change.eventTitle() + " · "
+                    + (change.eventStart() == null ? "" : change.eventStart().substring(0, 10));
         }
 
         String segment(String state) {
@@ -107,7 +104,7 @@ public class MauticPush {
      * @param registration the registration row, or null for a change without one
      * @param inSegments   the managed segments (state labels) that may hold the contact
      */
-    private record Standing(Change last, Long registration, RegistrationState state, Set<String> inSegments) {
+    private record Standing(Item last, Long registration, RegistrationState state, Set<String> inSegments) {
         /** The managed segments of the state: {@code registered} holds everyone registered and not cancelled. */
         Set<String> segments() {
             Set<String> s = new TreeSet<>();
@@ -268,16 +265,16 @@ public class MauticPush {
     }
 
     private int changes(List<Outbox.Row> rows, Waits waits) throws SQLException {
-        List<Change> changes = new ArrayList<>();
+        List<Item> changes = new ArrayList<>();
         for (Outbox.Row row : rows) {
-            changes.add(new Change(row, read(row.payload())));
+            changes.add(new Item(row, read(row.payload())));
         }
         Set<Long> finished = new HashSet<>();
         try {
             ensureFields();
             Collection<Standing> standings = standings(changes);
             Map<String, Long> ids = contacts(changes, standings, finished);
-            List<Change> pushed = changes.stream().filter(c -> !finished.contains(c.row().id())).toList();
+            List<Item> pushed = changes.stream().filter(c -> !finished.contains(c.row().id())).toList();
             List<Standing> landed = standings.stream().filter(st -> ids.containsKey(st.last().email())).toList();
             segments(landed, ids);
             pushedSegments(landed, ids);
@@ -286,7 +283,7 @@ public class MauticPush {
                 outbox.delivered(pushed.stream().map(c -> c.row().id()).toList());
                 return changes.size();
             }
-            for (Change c : pushed) {
+            for (Item c : pushed) {
                 if (waits.holdBack(c.row())) {
                     continue;
                 }
@@ -308,7 +305,7 @@ public class MauticPush {
             }
             return finished.size();
         } catch (MauticException e) {
-            List<Change> left = changes.stream().filter(c -> !finished.contains(c.row().id()) && !waits.holdBack(c.row())).toList();
+            List<Item> left = changes.stream().filter(c -> !finished.contains(c.row().id()) && !waits.holdBack(c.row())).toList();
             if (e.fix().isPresent()) {
                 hold(e);
                 return finished.size();
@@ -348,9 +345,9 @@ public class MauticPush {
     }
 
     /** Each person in each event of the batch, as their registration stands now. */
-    private Collection<Standing> standings(List<Change> changes) throws SQLException {
-        Map<PersonEvent, Change> last = new LinkedHashMap<>();
-        for (Change c : changes) {
+    private Collection<Standing> standings(List<Item> changes) throws SQLException {
+        Map<PersonEvent, Item> last = new LinkedHashMap<>();
+        for (Item c : changes) {
             last.put(new PersonEvent(c.email(), c.product(), c.key()), c);
         }
         Map<Long, Standing> rows = new HashMap<>();
@@ -366,7 +363,7 @@ public class MauticPush {
             }
         }
         List<Standing> standings = new ArrayList<>();
-        for (Change c : last.values()) {
+        for (Item c : last.values()) {
             Standing row = rows.get(c.row().registrationId());
             standings.add(row == null ? new Standing(c, null, c.state(), Set.of())
                     : new Standing(c, row.registration(), row.state(), row.inSegments()));
@@ -385,7 +382,7 @@ public class MauticPush {
      * A batch call does not say which change it was: alone, the change is a dead letter with the reason (replayed once
      * it is mended); of several, each is pushed on its own, so that only the refused ones become dead letters.
      */
-    private int refused(List<Change> left, MauticException e, Waits waits) throws SQLException {
+    private int refused(List<Item> left, MauticException e, Waits waits) throws SQLException {
         if (left.isEmpty()) {
             return 0;
         }
@@ -395,7 +392,7 @@ public class MauticPush {
             return 1;
         }
         int done = 0;
-        for (Change c : left) {
+        for (Item c : left) {
             if (!waits.holdBack(c.row())) {
                 done += changes(List.of(c.row()), waits);
             }
@@ -407,24 +404,24 @@ public class MauticPush {
     }
 
     /** One upsert item per person; items Mautic refuses become dead letters. Returns email → contact id. */
-    private Map<String, Long> contacts(List<Change> changes, Collection<Standing> standings, Set<Long> finished)
+    private Map<String, Long> contacts(List<Item> changes, Collection<Standing> standings, Set<Long> finished)
             throws SQLException {
         Map<String, Map<String, Object>> items = new LinkedHashMap<>();
         Map<String, Set<String>> tags = new LinkedHashMap<>();
         // a person's changes, found once: a batch holds thousands
-        Map<String, List<Change>> byEmail = new HashMap<>();
-        for (Change c : changes) {
+        Map<String, List<Item>> byEmail = new HashMap<>();
+        for (Item c : changes) {
             byEmail.computeIfAbsent(c.email(), e -> new ArrayList<>()).add(c);
             Map<String, Object> item = items.computeIfAbsent(c.email(), e -> new LinkedHashMap<>(Map.of("email", e)));
             item.put("goto_last_event", c.event());
-            if (c.text("joinUrl") != null) {
-                item.put("goto_join_url", c.text("joinUrl"));
+            if (c.change().joinUrl() != null) {
+                item.put("goto_join_url", c.change().joinUrl());
             }
-            if (c.text("registrantKey") != null) {
-                item.put("goto_registrant_key", c.text("registrantKey"));
+            if (c.change().registrantKey() != null) {
+                item.put("goto_registrant_key", c.change().registrantKey());
             }
             if (c.state() == RegistrationState.ATTENDED) {
-                item.put("goto_attended_minutes", c.p().path("minutes").asInt());
+                item.put("goto_attended_minutes", c.change().minutes());
             }
         }
         for (Standing st : standings) {
@@ -447,7 +444,7 @@ public class MauticPush {
                 if (failure.isTransient() || failure.fix().isPresent()) {
                     throw failure;
                 }
-                for (Change c : byEmail.get(email)) {
+                for (Item c : byEmail.get(email)) {
                     outbox.dead(c.row(), failure.getMessage());
                     finished.add(c.row().id());
                 }
@@ -460,14 +457,14 @@ public class MauticPush {
     }
 
     /** First and last name from GoTo (the person's changes), only where Mautic has none. */
-    private static java.util.Optional<Map<String, Object>> names(List<Change> person, MauticClient.ContactResult r) {
+    private static java.util.Optional<Map<String, Object>> names(List<Item> person, MauticClient.ContactResult r) {
         Map<String, Object> edit = new LinkedHashMap<>();
-        for (Change c : person) {
-            if (r.firstName().isBlank() && c.text("firstName") != null) {
-                edit.put("firstname", c.text("firstName"));
+        for (Item c : person) {
+            if (r.firstName().isBlank() && c.change().firstName() != null) {
+                edit.put("firstname", c.change().firstName());
             }
-            if (r.lastName().isBlank() && c.text("lastName") != null) {
-                edit.put("lastname", c.text("lastName"));
+            if (r.lastName().isBlank() && c.change().lastName() != null) {
+                edit.put("lastname", c.change().lastName());
             }
         }
         if (edit.isEmpty()) {
@@ -575,7 +572,7 @@ public class MauticPush {
     }
 
     /** The timeline entry's detail (a UTM row) and a note, each at most once even across a crash. */
-    private void detail(Change c, long contactId) throws SQLException {
+    private void detail(Item c, long contactId) throws SQLException {
         Map<String, String> row = utmRow(c);
         String note = note(c);
         boolean retry = c.row().detailAttempted();
@@ -595,25 +592,25 @@ public class MauticPush {
                 && row.get("utm_content").equals(r.path("utmContent").asText()));
     }
 
-    private static Map<String, String> utmRow(Change c) {
+    private static Map<String, String> utmRow(Item c) {
         Map<String, String> row = new LinkedHashMap<>();
         row.put("utm_source", PRODUCTS.get(c.product()));
         row.put("utm_medium", c.state().label());
-        row.put("utm_campaign", c.p().path("title").asText());
-        row.put("utm_content", String.valueOf(c.p().path("minutes").asInt()));
+        row.put("utm_campaign", c.change().eventTitle());
+        row.put("utm_content", String.valueOf(c.change().minutes()));
         return row;
     }
 
     /** Where a note says more than the segment: the join URL of a registration, the sessions of an attendance. */
-    private static String note(Change c) {
-        if (c.state() == RegistrationState.REGISTERED && c.text("joinUrl") != null) {
-            return c.event() + ": registered. Join URL: " + c.text("joinUrl");
+    private static String note(Item c) {
+        if (c.state() == RegistrationState.REGISTERED && c.change().joinUrl() != null) {
+            return c.event() + ": registered. Join URL: " + c.change().joinUrl();
         }
         if (c.state() == RegistrationState.ATTENDED) {
             StringBuilder sessions = new StringBuilder();
-            c.p().path("secondsBySession").fields().forEachRemaining(s -> sessions.append(sessions.length() == 0 ? "" : ", ")
-                    .append("session ").append(s.getKey()).append(": ").append((s.getValue().asLong() + 59) / 60).append(" min"));
-            return c.event() + ": attended " + c.p().path("minutes").asInt() + " min" + (sessions.length() == 0 ? "" : " (" + sessions + ")");
+            c.change().secondsBySession().forEach((session, seconds) -> sessions.append(sessions.length() == 0 ? "" : ", ")
+                    .append("session ").append(session).append(": ").append((seconds + 59) / 60).append(" min"));
+            return c.event() + ": attended " + c.change().minutes() + " min" + (sessions.length() == 0 ? "" : " (" + sessions + ")");
         }
         return null;
     }
@@ -687,9 +684,9 @@ public class MauticPush {
         }
     }
 
-    private static JsonNode read(String payload) {
+    private static Change read(String payload) {
         try {
-            return JSON.readTree(payload);
+            return JSON.readValue(payload, Change.class);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("outbox payload is not JSON: " + e.getMessage(), e);
         }

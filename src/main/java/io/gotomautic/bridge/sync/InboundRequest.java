@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.FormRules;
 
@@ -17,13 +18,11 @@ import io.gotomautic.bridge.config.FormRules;
  * and email its link. Reading it checks everything that can be told without GoTo, so a campaign call is refused at
  * once (400) and a stored entry that cannot be carried out becomes a dead letter with the same reason.
  */
-public record InboundRequest(Action action, Source source, String product, String eventKey, String email, String firstName,
+public record InboundRequest(Action action, Change.Source source, String product, String eventKey, String email, String firstName,
                              String lastName, Long contactId, Long emailId, Map<String, String> answers, String subject,
                              String origin) {
 
     public enum Action { REGISTER, MEETING_LINK, ASSIST_LINK }
-
-    public enum Source { CAMPAIGN, FORM, CONTACT }
 
     /** An entry no retry can carry out; the message says why, for the caller or the dead letter. */
     public static class Invalid extends RuntimeException {
@@ -78,7 +77,7 @@ public record InboundRequest(Action action, Source source, String product, Strin
             throw new Invalid(what + " names no event_key");
         }
         String email = email(text(params.get("email")), what, kind.action() == Action.REGISTER || contactId == null);
-        return new InboundRequest(kind.action(), Source.CAMPAIGN, kind.product(), key.isEmpty() ? null : key, email,
+        return new InboundRequest(kind.action(), Change.Source.CAMPAIGN, kind.product(), key.isEmpty() ? null : key, email,
                 text(params.get("firstname")), text(params.get("lastname")), contactId, emailId, Map.of(),
                 text(params.get("subject")), "campaign action " + what);
     }
@@ -121,7 +120,7 @@ public record InboundRequest(Action action, Source source, String product, Strin
         });
         // no contact id: the submission's lead is the visitor, anonymous when the form maps no email, while the
         // write-back and the email go to the contact with this email
-        return Optional.of(new InboundRequest(Action.REGISTER, Source.FORM, product, key,
+        return Optional.of(new InboundRequest(Action.REGISTER, Change.Source.FORM, product, key,
                 email(text(results.path(rule.emailField()).asText("")), what + " (field " + rule.emailField() + ")", true),
                 text(results.path(rule.firstnameField()).asText("")), text(results.path(rule.lastnameField()).asText("")),
                 null, rule.emailId().orElse(null), answers, "", what));
@@ -136,7 +135,7 @@ public record InboundRequest(Action action, Source source, String product, Strin
             String key = eventKey(value(fields, f[0]), "contact " + contact.path("id").asText("?") + " (field " + f[0] + ")");
             if (!key.isEmpty() && EmailAddress.valid(email)) {
                 long id = contact.path("id").asLong(0);
-                requests.add(new InboundRequest(Action.REGISTER, Source.CONTACT, f[1], key, email.toLowerCase(Locale.ROOT),
+                requests.add(new InboundRequest(Action.REGISTER, Change.Source.CONTACT, f[1], key, email.toLowerCase(Locale.ROOT),
                         value(fields, "firstname"), value(fields, "lastname"), id > 0 ? id : null, null, Map.of(), "",
                         "contact " + (id > 0 ? id : "?")));
             }

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.gotoapi.GoToException;
@@ -281,13 +282,14 @@ public class InboxWorker {
      * so nothing loops, and someone who cancelled is not registered again because their contact was edited.
      */
     private Optional<Write> register(InboundRequest r) throws SQLException {
-        if (r.source() == InboundRequest.Source.CONTACT && known(r.product(), r.eventKey(), r.email())) {
+        if (r.source() == Change.Source.CONTACT && known(r.product(), r.eventKey(), r.email())) {
             return Optional.empty();
         }
         Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), r.email(), r.firstName(), r.lastName(),
                 r.answers());
         return Optional.of(c -> {
-            boolean fresh = reconciler.registered(c, reg.event(), reg.person()) != null;
+            boolean fresh = reconciler.registered(c, reg.event(), reg.person(), r.source(), r.answers().entrySet().stream()
+                    .map(a -> new Change.Answer(a.getKey(), a.getValue())).toList()) != null;
             LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()),
                     r.product(), r.eventKey(), reg.event().title(), r.origin());
             if (r.emailId() != null) {

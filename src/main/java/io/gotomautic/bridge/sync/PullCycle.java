@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
+import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.sync.EventSource.EventRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,7 @@ public class PullCycle {
         final AtomicInteger changed = new AtomicInteger();
         final AtomicInteger registrants = new AtomicInteger();
         final AtomicInteger attendees = new AtomicInteger();
-        final List<Map<String, Object>> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Change> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** Why the first failed event failed, for status. */
         final AtomicReference<String> firstFailure = new AtomicReference<>();
         volatile boolean listed;
@@ -70,7 +71,7 @@ public class PullCycle {
         }
 
         /** The changes found, in order; the outbox payloads (of a dry run: what would have been written). */
-        public List<Map<String, Object>> changes() {
+        public List<Change> changes() {
             return changes;
         }
 

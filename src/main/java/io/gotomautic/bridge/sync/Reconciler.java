@@ -7,11 +7,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +19,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.sync.EventSnapshot.Participant;
 import io.gotomautic.bridge.sync.EventSnapshot.Standing;
 
@@ -35,15 +34,38 @@ public class Reconciler {
     private static final TypeReference<Map<String, Long>> SECONDS = new TypeReference<>() { };
 
     /** What one event's reconciliation changed, and each change as it goes to the outbox. */
-    public record Outcome(int created, int changed, List<Map<String, Object>> changes) {
+    public record Outcome(int created, int changed, List<Change> changes) {
         public int total() {
             return created + changed;
         }
     }
 
-    /** @param absentSince since when GoTo's listings have not shown them, or null */
-    private record Known(long id, RegistrationState state, int minutes, Map<String, Long> seconds, String registrantKey,
-                         String joinUrl, Instant absentSince) {
+    /** A stored registration. @param absentSince since when GoTo's listings have not shown them, or null */
+    private record Known(long id, String email, String firstName, String lastName, RegistrationState state, int minutes,
+                         Map<String, Long> seconds, String registrantKey, String joinUrl, Instant absentSince) {
+    }
+
+    /** A registration row to insert ({@code id} null) or to update. */
+    private record Write(Long id, Participant p, String registrantKey, String joinUrl, RegistrationState state, int minutes) {
+    }
+
+    /** A change and its registration: a stored row's id, or the position of a row in the plan's inserts. */
+    private record Planned(Change change, Long registration, int insert) {
+    }
+
+    /**
+     * What reconciling one event writes, worked out from GoTo's snapshot and the stored rows before anything is
+     * written, so a dry run can show it without writing at all.
+     *
+     * @param back      rows GoTo shows again after an absence
+     * @param missing   rows GoTo's listing does not show, their absence clock starting now
+     * @param cancelled rows absent for {@code cancelAfter}
+     */
+    private record Plan(List<Write> inserts, List<Write> updates, List<Long> back, List<Long> missing, List<Long> cancelled,
+                        List<Planned> changes) {
+        Outcome outcome() {
+            return new Outcome(inserts.size(), changes.size() - inserts.size(), changes.stream().map(Planned::change).toList());
+        }
     }
 
     private final DataSource dataSource;
@@ -72,14 +94,23 @@ public class Reconciler {
     private Outcome reconcile(EventSnapshot event, boolean write) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            // a preview in a read-only transaction: it cannot write, not even a sequence's next value
+            c.setReadOnly(!write);
             try {
-                Outcome outcome = apply(c, event);
                 if (write) {
+                    saveEvent(c, event);
+                    if (event.ended() && event.endsAt() != null && event.takenAt().isAfter(event.endsAt().plus(settleAfter))) {
+                        settle(c, event);
+                    }
+                }
+                Plan plan = plan(event, known(c, event, null, write));
+                if (write) {
+                    write(c, event, plan);
                     c.commit();
                 } else {
                     c.rollback();
                 }
-                return outcome;
+                return plan.outcome();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -93,9 +124,11 @@ public class Reconciler {
      * then finds nothing new for them, and a listing that does not show them yet starts their absence clock no
      * earlier than now.
      *
+     * @param answers the answers to the event's registration questions the person gave
      * @return the change written, or null when there was nothing to record
      */
-    public Map<String, Object> registered(Connection c, EventSnapshot event, Participant p) throws SQLException {
+    public Change registered(Connection c, EventSnapshot event, Participant p, Change.Source source, List<Change.Answer> answers)
+            throws SQLException {
         try (PreparedStatement st = c.prepareStatement("""
                 INSERT INTO event (product, event_key, title, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (product, event_key) DO NOTHING
@@ -108,103 +141,68 @@ public class Reconciler {
             st.executeUpdate();
         }
         String email = p.email().toLowerCase(Locale.ROOT);
-        Known before = known(c, event, email).get(email);
-        Map<String, Object> change;
-        long id;
-        if (before == null) {
-            id = newIds(c, 1).get(0);
-            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-                addInsert(insert, id, event, p, RegistrationState.REGISTERED, 0);
-                insert.executeBatch();
-            }
-            change = change(event, p.email(), p.firstName(), p.lastName(), p.registrantKey(), p.joinUrl(),
-                    RegistrationState.REGISTERED, null, 0, Map.of());
-        } else if (before.state() == RegistrationState.CANCELLED) {
-            id = before.id();
-            try (PreparedStatement update = c.prepareStatement(UPDATE)) {
-                addUpdate(update, id, p, orElse(p.registrantKey(), before.registrantKey()), orElse(p.joinUrl(), before.joinUrl()),
-                        RegistrationState.REGISTERED, before.minutes());
-                update.executeBatch();
-            }
-            change = change(event, p.email(), p.firstName(), p.lastName(), orElse(p.registrantKey(), before.registrantKey()),
-                    orElse(p.joinUrl(), before.joinUrl()), RegistrationState.REGISTERED, before.state(), before.minutes(), Map.of());
-        } else {
+        Known before = known(c, event, email, true).get(email);
+        if (before != null && before.state() != RegistrationState.CANCELLED) {
             if (before.absentSince() != null) {
                 // registered again while GoTo's listings missed them: the absence so far is not theirs any more
-                try (PreparedStatement st = c.prepareStatement(
-                        "UPDATE registration SET absent_since = NULL, updated_at = now() WHERE id = ?")) {
-                    st.setLong(1, before.id());
-                    st.executeUpdate();
-                }
+                ids(c, "UPDATE registration SET absent_since = NULL, updated_at = now() WHERE id = ANY (?)",
+                        List.of(before.id()), null);
             }
             return null;
         }
-        outbox(c, List.of(change), List.of(id));
+        Write row = before == null ? new Write(null, p, p.registrantKey(), p.joinUrl(), RegistrationState.REGISTERED, 0)
+                : new Write(before.id(), p, orElse(p.registrantKey(), before.registrantKey()), orElse(p.joinUrl(), before.joinUrl()),
+                        RegistrationState.REGISTERED, before.minutes());
+        Change change = change(event, row, p.secondsBySession(), before == null ? null : before.state(), source, answers);
+        Plan plan = before == null
+                ? new Plan(List.of(row), List.of(), List.of(), List.of(), List.of(), List.of(new Planned(change, null, 0)))
+                : new Plan(List.of(), List.of(row), List.of(), List.of(), List.of(), List.of(new Planned(change, before.id(), -1)));
+        write(c, event, plan);
         return change;
     }
 
-    private Outcome apply(Connection c, EventSnapshot event) throws SQLException {
-        List<Map<String, Object>> changes = new ArrayList<>();
-        saveEvent(c, event);
-        if (event.ended() && event.endsAt() != null && event.takenAt().isAfter(event.endsAt().plus(settleAfter))) {
-            settle(c, event);
-        }
-        Map<String, Known> known = known(c, event, null);
-        int created = 0;
-        int changed = 0;
-        Map<String, Boolean> seen = new HashMap<>();
+    /** The differences between GoTo's snapshot and the stored rows, as the writes and changes they make. */
+    private Plan plan(EventSnapshot event, Map<String, Known> known) {
+        List<Write> inserts = new ArrayList<>();
+        List<Write> updates = new ArrayList<>();
         List<Long> back = new ArrayList<>();
-        List<Participant> fresh = new ArrayList<>();
-        List<RegistrationState> freshStates = new ArrayList<>();
-        List<Long> changedIds = new ArrayList<>();
-        try (PreparedStatement update = c.prepareStatement(UPDATE)) {
-            for (Participant p : event.participants()) {
-                String email = p.email().toLowerCase(Locale.ROOT);
-                seen.put(email, true);
-                Known before = known.get(email);
-                if (before != null && before.absentSince() != null) {
-                    back.add(before.id());
-                }
-                RegistrationState target = target(event, p, before == null ? null : before.state());
-                if (target == null) {
-                    continue;
-                }
-                int minutes = minutes(p);
-                if (before == null) {
-                    fresh.add(p);
-                    freshStates.add(target);
-                } else if (before.state() != target || before.minutes() != minutes || !before.seconds().equals(p.secondsBySession())
-                        || !Objects.equals(before.registrantKey(), orElse(p.registrantKey(), before.registrantKey()))
-                        || !Objects.equals(before.joinUrl(), orElse(p.joinUrl(), before.joinUrl()))) {
-                    String key = orElse(p.registrantKey(), before.registrantKey());
-                    String url = orElse(p.joinUrl(), before.joinUrl());
-                    addUpdate(update, before.id(), p, key, url, target, minutes);
-                    changes.add(change(event, p.email(), p.firstName(), p.lastName(), key, url, target, before.state(), minutes,
-                            p.secondsBySession()));
-                    changedIds.add(before.id());
-                    changed++;
-                }
+        List<Planned> changes = new ArrayList<>();
+        List<Planned> created = new ArrayList<>();
+        Map<String, Boolean> seen = new HashMap<>();
+        for (Participant p : event.participants()) {
+            String email = p.email().toLowerCase(Locale.ROOT);
+            seen.put(email, true);
+            Known before = known.get(email);
+            if (before != null && before.absentSince() != null) {
+                back.add(before.id());
             }
-            update.executeBatch();
-        }
-        // new people in one round of ids and one batch of rows: a large webinar is thousands of them
-        List<Long> ids = newIds(c, fresh.size());
-        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-            for (int i = 0; i < fresh.size(); i++) {
-                Participant p = fresh.get(i);
-                addInsert(insert, ids.get(i), event, p, freshStates.get(i), minutes(p));
-                changes.add(change(event, p.email(), p.firstName(), p.lastName(), p.registrantKey(), p.joinUrl(), freshStates.get(i),
-                        null, minutes(p), p.secondsBySession()));
-                changedIds.add(ids.get(i));
-                created++;
+            RegistrationState target = target(event, p, before == null ? null : before.state());
+            if (target == null) {
+                continue;
             }
-            insert.executeBatch();
+            int minutes = minutes(p);
+            if (before == null) {
+                Write row = new Write(null, p, p.registrantKey(), p.joinUrl(), target, minutes);
+                created.add(new Planned(change(event, row, p.secondsBySession(), null, Change.Source.POLL, List.of()), null,
+                        inserts.size()));
+                inserts.add(row);
+            } else if (before.state() != target || before.minutes() != minutes || !before.seconds().equals(p.secondsBySession())
+                    || !Objects.equals(before.registrantKey(), orElse(p.registrantKey(), before.registrantKey()))
+                    || !Objects.equals(before.joinUrl(), orElse(p.joinUrl(), before.joinUrl()))) {
+                Write row = new Write(before.id(), p, orElse(p.registrantKey(), before.registrantKey()),
+                        orElse(p.joinUrl(), before.joinUrl()), target, minutes);
+                updates.add(row);
+                changes.add(new Planned(change(event, row, p.secondsBySession(), before.state(), Change.Source.POLL, List.of()),
+                        before.id(), -1));
+            }
         }
-        ids(c, "UPDATE registration SET absent_since = NULL WHERE id = ANY (?)", back, null);
+        // the changes of rows that change, then of new ones: the order they are written in
+        changes.addAll(created);
         // gone from GoTo's list: cancelled once gone for cancelAfter, since GoTo's lists lag (up to two hours), and a
         // person the bridge has just registered is not in them yet; nothing is deleted, and facts already true stay
+        List<Long> missing = new ArrayList<>();
+        List<Long> cancelled = new ArrayList<>();
         if (event.participants().stream().anyMatch(p -> p.standing() != Standing.PRESENT)) {
-            List<Long> missing = new ArrayList<>();
             for (Map.Entry<String, Known> e : known.entrySet()) {
                 Known k = e.getValue();
                 if (seen.containsKey(e.getKey()) || k.state() != RegistrationState.REGISTERED) {
@@ -213,17 +211,48 @@ public class Reconciler {
                 if (k.absentSince() == null) {
                     missing.add(k.id());
                 } else if (!event.takenAt().isBefore(k.absentSince().plus(cancelAfter))) {
-                    updateState(c, k.id(), RegistrationState.CANCELLED);
-                    changes.add(changeFromRow(c, k.id(), event, RegistrationState.REGISTERED));
-                    changedIds.add(k.id());
-                    changed++;
+                    cancelled.add(k.id());
+                    Participant as = new Participant(k.email(), k.firstName(), k.lastName(), k.registrantKey(), k.joinUrl(),
+                            Standing.CANCELLED, k.seconds());
+                    changes.add(new Planned(change(event, new Write(k.id(), as, k.registrantKey(), k.joinUrl(),
+                            RegistrationState.CANCELLED, k.minutes()), k.seconds(), k.state(), Change.Source.POLL, List.of()),
+                            k.id(), -1));
                 }
             }
-            // not before the row's last change: a listing asked for before the bridge registered someone cannot show them
-            ids(c, "UPDATE registration SET absent_since = greatest(?, updated_at) WHERE id = ANY (?)", missing, event.takenAt());
         }
-        outbox(c, changes, changedIds);
-        return new Outcome(created, changed, changes);
+        return new Plan(inserts, updates, back, missing, cancelled, changes);
+    }
+
+    /** Writes a plan: the registration rows, then one outbox row per change, in the caller's transaction. */
+    private static void write(Connection c, EventSnapshot event, Plan plan) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(UPDATE)) {
+            for (Write w : plan.updates()) {
+                addUpdate(update, w);
+            }
+            update.executeBatch();
+        }
+        // new people in one round of ids and one batch of rows: a large webinar is thousands of them
+        List<Long> ids = newIds(c, plan.inserts().size());
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            for (int i = 0; i < plan.inserts().size(); i++) {
+                addInsert(insert, ids.get(i), event, plan.inserts().get(i));
+            }
+            insert.executeBatch();
+        }
+        ids(c, "UPDATE registration SET absent_since = NULL WHERE id = ANY (?)", plan.back(), null);
+        ids(c, "UPDATE registration SET state = 'cancelled', absent_since = NULL, updated_at = now() WHERE id = ANY (?)",
+                plan.cancelled(), null);
+        // not before the row's last change: a listing asked for before the bridge registered someone cannot show them
+        ids(c, "UPDATE registration SET absent_since = greatest(?, updated_at) WHERE id = ANY (?)", plan.missing(), event.takenAt());
+        try (PreparedStatement st = c.prepareStatement(
+                "INSERT INTO outbox (kind, payload, registration_id) VALUES ('registration', ?::jsonb, ?)")) {
+            for (Planned p : plan.changes()) {
+                st.setString(1, json(p.change()));
+                st.setLong(2, p.registration() != null ? p.registration() : ids.get(p.insert()));
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
     }
 
     /**
@@ -317,22 +346,27 @@ public class Reconciler {
         return events;
     }
 
-    /** The event's stored registrations (only {@code email}'s when given), locked until the transaction ends. */
-    private static Map<String, Known> known(Connection c, EventSnapshot e, String email) throws SQLException {
+    /**
+     * The event's stored registrations (only {@code email}'s when given), locked until the transaction ends when
+     * {@code lock} (a dry run reads without locking: it writes nothing).
+     */
+    private static Map<String, Known> known(Connection c, EventSnapshot e, String email, boolean lock) throws SQLException {
         Map<String, Known> known = new HashMap<>();
         try (PreparedStatement st = c.prepareStatement("""
-                SELECT id, lower(email), state, minutes_attended, seconds_by_session, registrant_key, join_url, absent_since
-                FROM registration WHERE product = ? AND event_key = ? AND (?::text IS NULL OR lower(email) = ?) FOR UPDATE
-                """)) {
+                SELECT id, lower(email), first_name, last_name, state, minutes_attended, seconds_by_session, registrant_key,
+                  join_url, absent_since
+                FROM registration WHERE product = ? AND event_key = ? AND (?::text IS NULL OR lower(email) = ?)
+                """ + (lock ? " FOR UPDATE" : ""))) {
             st.setString(1, e.product());
             st.setString(2, e.eventKey());
             st.setString(3, email);
             st.setString(4, email);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    Timestamp absent = rs.getTimestamp(8);
-                    known.put(rs.getString(2), new Known(rs.getLong(1), RegistrationState.of(rs.getString(3)), rs.getInt(4),
-                            read(rs.getString(5)), rs.getString(6), rs.getString(7), absent == null ? null : absent.toInstant()));
+                    Timestamp absent = rs.getTimestamp(10);
+                    known.put(rs.getString(2), new Known(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            RegistrationState.of(rs.getString(5)), rs.getInt(6), read(rs.getString(7)), rs.getString(8),
+                            rs.getString(9), absent == null ? null : absent.toInstant()));
                 }
             }
         }
@@ -372,32 +406,30 @@ public class Reconciler {
         return ids;
     }
 
-    private static void addInsert(PreparedStatement st, long id, EventSnapshot e, Participant p, RegistrationState state,
-                                  int minutes) throws SQLException {
+    private static void addInsert(PreparedStatement st, long id, EventSnapshot e, Write w) throws SQLException {
         st.setLong(1, id);
         st.setString(2, e.product());
         st.setString(3, e.eventKey());
-        st.setString(4, p.email());
-        st.setString(5, p.firstName());
-        st.setString(6, p.lastName());
-        st.setString(7, p.registrantKey());
-        st.setString(8, state.label());
-        st.setString(9, p.joinUrl());
-        st.setInt(10, minutes);
-        st.setString(11, json(p.secondsBySession()));
+        st.setString(4, w.p().email());
+        st.setString(5, w.p().firstName());
+        st.setString(6, w.p().lastName());
+        st.setString(7, w.registrantKey());
+        st.setString(8, w.state().label());
+        st.setString(9, w.joinUrl());
+        st.setInt(10, w.minutes());
+        st.setString(11, json(w.p().secondsBySession()));
         st.addBatch();
     }
 
-    private static void addUpdate(PreparedStatement st, long id, Participant p, String registrantKey, String joinUrl,
-                                  RegistrationState state, int minutes) throws SQLException {
-        st.setString(1, state.label());
-        st.setInt(2, minutes);
-        st.setString(3, json(p.secondsBySession()));
-        st.setString(4, registrantKey);
-        st.setString(5, joinUrl);
-        st.setString(6, p.firstName());
-        st.setString(7, p.lastName());
-        st.setLong(8, id);
+    private static void addUpdate(PreparedStatement st, Write w) throws SQLException {
+        st.setString(1, w.state().label());
+        st.setInt(2, w.minutes());
+        st.setString(3, json(w.p().secondsBySession()));
+        st.setString(4, w.registrantKey());
+        st.setString(5, w.joinUrl());
+        st.setString(6, w.p().firstName());
+        st.setString(7, w.p().lastName());
+        st.setLong(8, w.id());
         st.addBatch();
     }
 
@@ -416,62 +448,13 @@ public class Reconciler {
         }
     }
 
-    private static void updateState(Connection c, long id, RegistrationState state) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "UPDATE registration SET state = ?, absent_since = NULL, updated_at = now() WHERE id = ?")) {
-            st.setString(1, state.label());
-            st.setLong(2, id);
-            st.executeUpdate();
-        }
-    }
-
-    private static Map<String, Object> changeFromRow(Connection c, long id, EventSnapshot e, RegistrationState previous)
-            throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("""
-                SELECT email, first_name, last_name, registrant_key, join_url, state, minutes_attended, seconds_by_session
-                FROM registration WHERE id = ?
-                """)) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return change(e, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        RegistrationState.of(rs.getString(6)), previous, rs.getInt(7), read(rs.getString(8)));
-            }
-        }
-    }
-
-    /** The change as the push to Mautic needs it, complete in itself so the push never reads other tables. */
-    private static Map<String, Object> change(EventSnapshot e, String email, String firstName,
-                               String lastName, String registrantKey, String joinUrl, RegistrationState state,
-                               RegistrationState previous, int minutes, Map<String, Long> seconds) throws SQLException {
-        Map<String, Object> change = new LinkedHashMap<>();
-        change.put("product", e.product());
-        change.put("eventKey", e.eventKey());
-        change.put("title", e.title());
-        change.put("date", e.startsAt() == null ? null : e.startsAt().atOffset(ZoneOffset.UTC).toLocalDate().toString());
-        change.put("email", email.toLowerCase(Locale.ROOT));
-        change.put("firstName", firstName);
-        change.put("lastName", lastName);
-        change.put("registrantKey", registrantKey);
-        change.put("joinUrl", joinUrl);
-        change.put("state", state.label());
-        change.put("previous", previous == null ? null : previous.label());
-        change.put("minutes", minutes);
-        change.put("secondsBySession", seconds);
-        return change;
-    }
-
-    /** The changes' outbox rows, in the order the changes were found. */
-    private static void outbox(Connection c, List<Map<String, Object>> changes, List<Long> registrationIds) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "INSERT INTO outbox (kind, payload, registration_id) VALUES ('registration', ?::jsonb, ?)")) {
-            for (int i = 0; i < changes.size(); i++) {
-                st.setString(1, json(changes.get(i)));
-                st.setLong(2, registrationIds.get(i));
-                st.addBatch();
-            }
-            st.executeBatch();
-        }
+    /** The change a row's write makes, complete in itself so whoever reads it never reads other tables. */
+    private static Change change(EventSnapshot e, Write w, Map<String, Long> seconds, RegistrationState previous,
+                                 Change.Source source, List<Change.Answer> answers) {
+        return Change.of(Change.Type.of(w.state().label()), new Change.Event(e.product(), e.eventKey(), e.title(), e.startsAt()),
+                new Change.Person(w.p().email(), w.p().firstName(), w.p().lastName(), w.registrantKey(), w.joinUrl(), w.minutes(),
+                        seconds, Map.of(), answers),
+                previous == null ? null : Change.Type.of(previous.label()), source);
     }
 
     private static Timestamp ts(Instant i) {

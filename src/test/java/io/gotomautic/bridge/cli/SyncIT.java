@@ -116,7 +116,10 @@ class SyncIT {
         return count("SELECT count(*) FROM registration");
     }
 
-    /** Every row of every table (the bridge's, Flyway's, Quartz's), as a count and a digest per table. */
+    /**
+     * Every row of every table (the bridge's, Flyway's, Quartz's), as a count and a digest per table, and where every
+     * sequence stands (an insert rolled back still moves its sequence on).
+     */
     private static Map<String, String> dump() throws Exception {
         Map<String, String> tables = new java.util.TreeMap<>();
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
@@ -132,6 +135,11 @@ class SyncIT {
                         + "FROM \"" + name + "\" t")) {
                     rs.next();
                     tables.put(name, rs.getString(1));
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT sequencename, coalesce(last_value, 0) FROM pg_sequences WHERE schemaname = 'public'")) {
+                while (rs.next()) {
+                    tables.put("sequence " + rs.getString(1), rs.getString(2));
                 }
             }
         }

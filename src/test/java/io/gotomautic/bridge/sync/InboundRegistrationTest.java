@@ -10,7 +10,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
@@ -183,6 +185,18 @@ class InboundRegistrationTest extends InboundTestBase {
             assertThat(state.contactByEmail("camp@example.com")).hasValueSatisfying(c ->
                     assertThat(c.field("goto_join_url")).isEqualTo(goTo.state().webinars().registrants(webinar).get(0).joinUrl()));
         });
+        // the change the registration wrote is the documented record, telling where it came from
+        try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT payload::text FROM outbox WHERE kind = 'registration' AND payload ->> 'email' = 'camp@example.com'")) {
+            assertThat(rs.next()).isTrue();
+            var change = new com.fasterxml.jackson.databind.ObjectMapper().readValue(rs.getString(1), io.gotomautic.bridge.change.Change.class);
+            assertThat(change.type()).isEqualTo(io.gotomautic.bridge.change.Change.Type.REGISTERED);
+            assertThat(change.source()).isEqualTo(io.gotomautic.bridge.change.Change.Source.CAMPAIGN);
+            assertThat(change.eventKey()).isEqualTo(String.valueOf(webinar));
+            assertThat(Instant.parse(change.eventStart())).isCloseTo(starts, org.assertj.core.api.Assertions.within(1, ChronoUnit.SECONDS));
+            assertThat(change.joinUrl()).isEqualTo(goTo.state().webinars().registrants(webinar).get(0).joinUrl());
+            assertThat(rs.next()).as("one change").isFalse();
+        }
     }
 
     @Test

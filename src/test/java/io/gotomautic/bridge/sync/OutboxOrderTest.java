@@ -30,7 +30,7 @@ class OutboxOrderTest extends PullTestBase {
 
     /** The outbox rows of a person, oldest first: id|state|status|attempts|last error. */
     private static List<String> rows(String email) throws Exception {
-        return DB.strings("SELECT id || '|' || (payload->>'state') || '|' || status || '|' || attempts || '|' || coalesce(last_error, '')"
+        return DB.strings("SELECT id || '|' || (payload->>'type') || '|' || status || '|' || attempts || '|' || coalesce(last_error, '')"
                 + " FROM outbox WHERE payload->>'email' = ? ORDER BY id", email);
     }
 

@@ -145,7 +145,7 @@ class ProductReconcileTest extends GoToTestSupport {
         assertThat(states("training")).containsExactly(Map.entry("ada@example.com", "registered"));
         JsonNode change = change("ada@example.com");
         assertThat(change.path("eventKey").asText()).isEqualTo(String.valueOf(t.key()));
-        assertThat(change.path("title").asText()).isEqualTo("Mautic basics");
+        assertThat(change.path("eventTitle").asText()).isEqualTo("Mautic basics");
         assertThat(change.path("firstName").asText()).as("from givenName").isEqualTo("Ada");
         assertThat(change.path("lastName").asText()).as("from surname").isEqualTo("Lovelace");
         assertThat(change.path("registrantKey").asText()).as("19-digit key, not a double").isEqualTo(String.valueOf(ada.key()));
@@ -176,11 +176,11 @@ class ProductReconcileTest extends GoToTestSupport {
                 Map.entry("bob@example.com", "attended/45min"), Map.entry("cy@example.com", "no-show"));
         assertThat(eventKeys("training")).as("one event for both sessions").hasSize(1);
         JsonNode adaChange = change("ada@example.com");
-        assertThat(adaChange.path("title").asText()).isEqualTo("Segmentation");
+        assertThat(adaChange.path("eventTitle").asText()).isEqualTo("Segmentation");
         assertThat(adaChange.path("secondsBySession").size()).as("nothing in the session she missed").isEqualTo(1);
         assertThat(adaChange.path("secondsBySession").path(String.valueOf(s1.key())).asLong()).isEqualTo(1800);
         assertThat(change("bob@example.com").path("secondsBySession").path(String.valueOf(s2.key())).asLong()).isEqualTo(2700);
-        assertThat(change("cy@example.com").path("state").asText()).isEqualTo("no-show");
+        assertThat(change("cy@example.com").path("type").asText()).isEqualTo("no-show");
 
         assertThat(cycle(trainings)).as("idle cycle").isZero();
         assertThat(outbox()).hasSize(3);
@@ -229,7 +229,7 @@ class ProductReconcileTest extends GoToTestSupport {
         assertThat(states("training")).containsExactly(Map.entry("gone@example.com", "cancelled"),
                 Map.entry("stays@example.com", "registered"));
         JsonNode change = outbox().get(outbox().size() - 1);
-        assertThat(change.path("state").asText()).isEqualTo("cancelled");
+        assertThat(change.path("type").asText()).isEqualTo("cancelled");
         assertThat(change.path("previous").asText()).isEqualTo("registered");
         assertThat(change.path("registrantKey").asText()).isEqualTo(String.valueOf(gone.key()));
     }
@@ -256,7 +256,7 @@ class ProductReconcileTest extends GoToTestSupport {
                 Map.entry("bob@example.com", "attended/15min"));
         assertThat(eventKeys("meeting")).containsExactly(String.valueOf(m.meetingId()));
         JsonNode ada = change("ada@example.com");
-        assertThat(ada.path("title").asText()).isEqualTo("Quarterly review");
+        assertThat(ada.path("eventTitle").asText()).isEqualTo("Quarterly review");
         assertThat(ada.path("firstName").asText()).isEqualTo("Ada");
         assertThat(ada.path("lastName").asText()).isEqualTo("King Lovelace");
         assertThat(ada.path("minutes").asInt()).isEqualTo(25);
@@ -284,7 +284,7 @@ class ProductReconcileTest extends GoToTestSupport {
         assertThat(states("assist")).containsExactly(Map.entry("grace@example.com", "attended/20min"));
         JsonNode grace = change("grace@example.com");
         assertThat(grace.path("eventKey").asText()).isEqualTo(String.valueOf(helped.sessionId()));
-        assertThat(grace.path("title").asText()).isEqualTo("Support session with " + sim.state().organizer().name());
+        assertThat(grace.path("eventTitle").asText()).isEqualTo("Support session with " + sim.state().organizer().name());
         assertThat(grace.path("firstName").asText()).isEqualTo("Grace");
         assertThat(grace.path("lastName").asText()).isEqualTo("Hopper");
         assertThat(grace.path("secondsBySession").path(String.valueOf(helped.sessionId())).asLong()).isEqualTo(1155);

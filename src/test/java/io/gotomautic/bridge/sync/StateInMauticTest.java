@@ -155,7 +155,7 @@ class StateInMauticTest extends PullTestBase {
     /** Waits until the person's changes in the outbox are these states, in order. */
     private static void queued(String email, String... states) {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(DB.strings(
-                "SELECT payload->>'state' FROM outbox WHERE payload->>'email' = ? ORDER BY id", email)).containsExactly(states));
+                "SELECT payload->>'type' FROM outbox WHERE payload->>'email' = ? ORDER BY id", email)).containsExactly(states));
     }
 
     private static String registration(String email) throws Exception {

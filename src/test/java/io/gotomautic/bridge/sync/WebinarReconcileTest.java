@@ -109,7 +109,7 @@ class WebinarReconcileTest extends GoToTestSupport {
         assertThat(outbox()).hasSize(451);
         JsonNode ada = outbox().get(450);
         assertThat(ada.path("email").asText()).isEqualTo("ada@example.com");
-        assertThat(ada.path("state").asText()).isEqualTo("registered");
+        assertThat(ada.path("type").asText()).isEqualTo("registered");
         assertThat(ada.path("registrantKey").asText()).isNotEmpty();
         assertThat(ada.path("joinUrl").asText()).startsWith("https://");
 
@@ -167,7 +167,7 @@ class WebinarReconcileTest extends GoToTestSupport {
         assertThat(cycle(now.plus(Duration.ofMinutes(122)))).isEqualTo(1);
         assertThat(states(key)).containsExactly(Map.entry("gone@example.com", "cancelled"), Map.entry("stays@example.com", "registered"));
         JsonNode change = outbox().get(outbox().size() - 1);
-        assertThat(change.path("state").asText()).isEqualTo("cancelled");
+        assertThat(change.path("type").asText()).isEqualTo("cancelled");
         assertThat(change.path("previous").asText()).isEqualTo("registered");
         assertThat(change.path("joinUrl").asText()).as("detail kept from the stored row").startsWith("https://");
     }
