@@ -13,6 +13,7 @@ import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.gotoapi.AssistSource;
 import io.gotomautic.bridge.gotoapi.MeetingSource;
+import io.gotomautic.bridge.gotoapi.Operations;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
 import io.gotomautic.bridge.gotoapi.TrainingSource;
@@ -34,7 +35,7 @@ import org.apache.camel.CamelContext;
 /** The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. */
 public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions,
                     WebhookReceiver webhookReceiver, CampaignHookReceiver campaignHookReceiver,
-                    InboxWorker inboxWorker) {
+                    InboxWorker inboxWorker, Operations gotoOperations) {
 
     public static Beans create(Settings settings, Database database, CamelContext camel) {
         DataSource ds = database.dataSource();
@@ -61,12 +62,15 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         FormRules forms = FormRules.of(settings);
+        Registrar registrar = new Registrar(goTo, Clock.systemUTC());
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
-                new InboxWorker(ds, new Registrar(goTo, Clock.systemUTC()),
+                new InboxWorker(ds, registrar,
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         forms, settings.optional("bridge.organizer-email"),
-                        () -> camel.isStopping() || camel.isStopped()));
+                        () -> camel.isStopping() || camel.isStopped()),
+                new Operations(goTo, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
+                        settings.duration("bridge.window.future")));
     }
 }

@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import javax.sql.DataSource;
 
+import io.gotomautic.bridge.component.GoToComponent;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.ops.HealthReport;
@@ -13,6 +14,7 @@ import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.DatabaseHealthCheck;
 import io.gotomautic.bridge.store.Housekeeping;
 import io.gotomautic.bridge.store.PartStates;
+import io.gotomautic.bridge.store.TriggerItems;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
@@ -49,6 +51,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("webhookReceiver", beans.webhookReceiver());
         camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());
         camel.getRegistry().bind("inboxWorker", beans.inboxWorker());
+        camel.addComponent("goto", new GoToComponent(beans.gotoOperations(), new TriggerItems(database.dataSource())));
     }
 
     @BindToRegistry

@@ -36,6 +36,12 @@ public final class TestBridge {
         return Settings.load(Path.of("application.properties"), Map.of(), new Properties(), all);
     }
 
+    /** The settings of a service connected to this GoTo simulator (started with client, secret, refresh). */
+    public static Map<String, String> goTo(io.gotomautic.bridge.sandbox.GoToSimulator goTo) {
+        return Map.of("goto.api-url", goTo.baseUrl(), "goto.auth-url", goTo.baseUrl(), "goto.client-id", "client",
+                "goto.client-secret", "secret", "goto.refresh-token", "refresh");
+    }
+
     public static Bridge start(Map<String, String> overrides) throws Exception {
         return Bridge.start(settings(overrides));
     }

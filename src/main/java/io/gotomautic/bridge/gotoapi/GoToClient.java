@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public class GoToClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(GoToClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     /** The organizer the connection acts for, from {@code /admin/rest/v1/me}. */
     public record Organizer(String key, String accountKey, String email) {

@@ -22,7 +22,6 @@ import io.gotomautic.bridge.sync.EventSource;
 public class WebinarSource implements EventSource {
 
     static final String BASE = "/G2W/rest/v2/organizers/";
-    private static final int PAGE = 200;
 
     private final GoToClient client;
 
@@ -37,7 +36,7 @@ public class WebinarSource implements EventSource {
 
     @Override
     public List<EventRef> events(Instant from, Instant to) {
-        String path = BASE + client.organizer().key() + "/webinars?fromTime=" + time(from) + "&toTime=" + time(to) + "&size=" + PAGE;
+        String path = BASE + client.organizer().key() + "/webinars?fromTime=" + time(from) + "&toTime=" + time(to) + "&size=" + Paging.LIMIT;
         List<EventRef> events = new ArrayList<>();
         for (JsonNode webinar : Paging.embedded(client, path, "webinars")) {
             GoToTime.Span span = GoToTime.span(webinar.path("times"), "startTime", "endTime");
@@ -50,7 +49,7 @@ public class WebinarSource implements EventSource {
     public EventSnapshot snapshot(EventRef event, Instant now) {
         String webinar = BASE + client.organizer().key() + "/webinars/" + event.key();
         Map<String, Participant> people = new LinkedHashMap<>();
-        for (JsonNode r : registrants(webinar)) {
+        for (JsonNode r : Paging.registrants(client, webinar)) {
             String email = r.path("email").asText();
             people.put(email.toLowerCase(Locale.ROOT), new Participant(email, r.path("firstName").asText(null),
                     r.path("lastName").asText(null), r.path("registrantKey").asText(), r.path("joinUrl").asText(null),
@@ -58,7 +57,7 @@ public class WebinarSource implements EventSource {
         }
         List<Session> sessions = new ArrayList<>();
         if (event.startsAt() != null && event.startsAt().isBefore(now)) {
-            for (JsonNode s : Paging.embedded(client, webinar + "/sessions?size=" + PAGE, "sessionInfoResources")) {
+            for (JsonNode s : Paging.embedded(client, webinar + "/sessions?size=" + Paging.LIMIT, "sessionInfoResources")) {
                 Session session = new Session(s.path("sessionKey").asText(), GoToTime.parse(s.path("startTime").asText()),
                         GoToTime.parse(s.path("endTime").asText()));
                 sessions.add(session);
@@ -76,19 +75,6 @@ public class WebinarSource implements EventSource {
                 List.copyOf(people.values()), ended, now);
     }
 
-    /** Every registrant, in the paged shape ({@code page}/{@code limit} ≤ 200, {@code data} and {@code total}). */
-    private List<JsonNode> registrants(String webinar) {
-        List<JsonNode> all = new ArrayList<>();
-        for (int page = 0; ; page++) {
-            JsonNode body = client.get(webinar + "/registrants?page=" + page + "&limit=" + PAGE);
-            JsonNode data = body.isArray() ? body : body.path("data");
-            data.forEach(all::add);
-            if (body.isArray() || data.size() < PAGE || all.size() >= body.path("total").asLong(Long.MAX_VALUE)) {
-                return all;
-            }
-        }
-    }
-
     /** A registrant's GoTo status (G2W and G2T alike) as the sync reads it. */
     static Standing standing(JsonNode registrant) {
         return switch (registrant.path("status").asText("APPROVED").toUpperCase(Locale.ROOT)) {
@@ -98,7 +84,7 @@ public class WebinarSource implements EventSource {
         };
     }
 
-    private static String time(Instant t) {
+    static String time(Instant t) {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }

@@ -38,9 +38,7 @@ class PollStatusTest {
     @BeforeEach
     void start() throws Exception {
         goTo = GoToSimulator.start(0, "client", "secret", "refresh");
-        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-        }
+        DB.empty();
     }
 
     @AfterEach
@@ -50,11 +48,7 @@ class PollStatusTest {
 
     private Settings settings() {
         Map<String, String> s = new HashMap<>(DB.settings());
-        s.put("goto.api-url", goTo.baseUrl());
-        s.put("goto.auth-url", goTo.baseUrl());
-        s.put("goto.client-id", "client");
-        s.put("goto.client-secret", "secret");
-        s.put("goto.refresh-token", "refresh");
+        s.putAll(TestBridge.goTo(goTo));
         s.put("bridge.poll.webinar", "1s");
         s.put("bridge.http.timeout", "2s");
         return TestBridge.settings(s);

@@ -1,7 +1,5 @@
 package io.gotomautic.bridge.sync;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,9 +33,7 @@ abstract class PullTestBase {
         goTo = GoToSimulator.start(0, "client", "secret", "refresh");
         mautic = MauticSimulator.start(0, "api", "pass");
         state = mautic.state();
-        try (Connection c = DB.connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-        }
+        DB.empty();
     }
 
     @AfterEach
@@ -49,11 +45,7 @@ abstract class PullTestBase {
     /** The service against the simulators, polling webinars every second and pushing every 200 ms. */
     Bridge bridge(Map<String, String> extra) throws Exception {
         Map<String, String> s = new HashMap<>(DB.settings());
-        s.put("goto.api-url", goTo.baseUrl());
-        s.put("goto.auth-url", goTo.baseUrl());
-        s.put("goto.client-id", "client");
-        s.put("goto.client-secret", "secret");
-        s.put("goto.refresh-token", "refresh");
+        s.putAll(TestBridge.goTo(goTo));
         s.put("mautic.url", mautic.baseUrl());
         s.put("mautic.username", "api");
         s.put("mautic.password", "pass");

@@ -1,0 +1,63 @@
+package io.gotomautic.bridge.component;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.gotomautic.bridge.gotoapi.Operations;
+import io.gotomautic.bridge.store.TriggerItems;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+
+/**
+ * {@code goto:<product>/<operation>}: the GoToTraining and GoToWebinar operations as Camel endpoints, through the
+ * bridge's one client per GoTo connection (its token refresh and rate limiter), so an integrator's route shares the
+ * limits with the polls and registrations. Calls ({@code goto:training/getTraining}, …) are producers; the "new item"
+ * triggers ({@code goto:training/onNewRegistration}, …) are polling consumers. Keys are URI options or, for calls,
+ * headers of the same name.
+ */
+public class GoToComponent extends DefaultComponent {
+
+    /** The keys an operation may need, as URI options and headers. */
+    static final String[] KEYS = {"trainingKey", "webinarKey", "sessionKey", "registrantKey"};
+
+    private final Operations operations;
+    private final TriggerItems triggers;
+
+    public GoToComponent(Operations operations, TriggerItems triggers) {
+        this.operations = operations;
+        this.triggers = triggers;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        String name = remaining.startsWith("//") ? remaining.substring(2) : remaining;
+        Operations.Listing listing = operations.listing(name);
+        if (!Operations.isCall(name) && listing == null) {
+            throw new IllegalArgumentException("goto:" + name + " is no GoTo operation; the operations are listed in the README"
+                    + " (e.g. goto:training/getTraining, goto:webinar/onNewRegistrant)");
+        }
+        Map<String, String> keys = new TreeMap<>();
+        for (String key : KEYS) {
+            String value = getAndRemoveParameter(parameters, key, String.class);
+            if (value != null) {
+                keys.put(key, value);
+            }
+        }
+        long delay = getAndRemoveParameter(parameters, "delay", Long.class, 120_000L);
+        long initialDelay = getAndRemoveParameter(parameters, "initialDelay", Long.class, 1_000L);
+        String from = getAndRemoveParameter(parameters, "from", String.class, "now");
+        if (!from.equals("now") && !from.equals("beginning")) {
+            throw new IllegalArgumentException("goto:" + name + ": from is now (the default: items that appear from the first"
+                    + " poll on) or beginning (every item, the first poll's too), not " + from);
+        }
+        return new GoToEndpoint(uri, this, name, keys, listing, delay, initialDelay, from.equals("beginning"));
+    }
+
+    Operations operations() {
+        return operations;
+    }
+
+    TriggerItems triggers() {
+        return triggers;
+    }
+}

@@ -1,0 +1,82 @@
+package io.gotomautic.bridge.component;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.store.TriggerItems;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.ScheduledPollConsumer;
+
+/**
+ * A "new item" trigger: polls its GoTo listing and hands each item not delivered before to the route, one exchange
+ * per item (GoTo's JSON as a Map), in GoTo's order. An item counts as delivered once the route has handled it without
+ * an error, so one that failed comes again on the next poll (at least once), and the items after it wait for it.
+ * The first poll only takes note of what is there, unless the endpoint says {@code from=beginning}.
+ */
+class GoToConsumer extends ScheduledPollConsumer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    GoToConsumer(GoToEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    public GoToEndpoint getEndpoint() {
+        return (GoToEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected int poll() throws Exception {
+        GoToEndpoint endpoint = getEndpoint();
+        TriggerItems triggers = endpoint.getComponent().triggers();
+        String name = endpoint.triggerName();
+        return triggers.exclusively(name, () -> {
+            List<JsonNode> items = endpoint.listing().list().apply(key -> {
+                String value = endpoint.keys().get(key);
+                if (value == null || value.isBlank()) {
+                    throw new IllegalArgumentException("goto:" + endpoint.operation() + " needs the URI option " + key);
+                }
+                return value;
+            });
+            String itemKey = endpoint.listing().itemKey();
+            if (!triggers.started(name)) {
+                List<String> there = new ArrayList<>();
+                if (!endpoint.fromBeginning()) {
+                    items.forEach(i -> there.add(i.path(itemKey).asText()));
+                }
+                triggers.start(name, there);
+            }
+            Set<String> seen = triggers.seen(name);
+            int delivered = 0;
+            for (JsonNode item : items) {
+                String key = item.path(itemKey).asText();
+                if (key.isEmpty() || seen.contains(key) || !isRunAllowed()) {
+                    continue;
+                }
+                Exchange exchange = createExchange(false);
+                exchange.getIn().setBody(JSON.convertValue(item, Object.class));
+                exchange.getIn().setHeader(itemKey, key);
+                try {
+                    getProcessor().process(exchange);
+                } catch (Exception e) {
+                    exchange.setException(e);
+                }
+                if (exchange.getException() != null) {
+                    getExceptionHandler().handleException("goto:" + endpoint.operation() + " could not deliver " + itemKey + " "
+                            + key + "; it comes again on the next poll", exchange, exchange.getException());
+                    releaseExchange(exchange, false);
+                    break;
+                }
+                releaseExchange(exchange, false);
+                triggers.delivered(name, key);
+                delivered++;
+            }
+            return delivered;
+        });
+    }
+}

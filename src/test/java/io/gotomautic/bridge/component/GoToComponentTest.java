@@ -1,0 +1,167 @@
+package io.gotomautic.bridge.component;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.gotomautic.bridge.Bridge;
+import io.gotomautic.bridge.TestBridge;
+import io.gotomautic.bridge.TestDatabase;
+import io.gotomautic.bridge.sandbox.GoToSimulator;
+import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
+import io.gotomautic.bridge.sandbox.GoToTrainings;
+import io.gotomautic.bridge.sandbox.GoToWebinars;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The GoToTraining connector's operations, and their webinar twins, as goto: endpoints on the running service,
+ * against the GoTo simulator: calls from any route (here a producer template), and a route of an integrator's own
+ * file on a "new registration" trigger, remembered across a restart.
+ */
+class GoToComponentTest {
+
+    @RegisterExtension
+    static final TestDatabase DB = new TestDatabase();
+
+    @TempDir
+    Path work;
+
+    GoToSimulator goTo;
+    Bridge bridge;
+
+    @BeforeEach
+    void start() throws Exception {
+        goTo = GoToSimulator.start(0, "client", "secret", "refresh");
+        DB.empty();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (bridge != null) {
+            bridge.close();
+        }
+        goTo.close();
+    }
+
+    private Bridge bridge(Map<String, String> extra) throws Exception {
+        Map<String, String> s = new HashMap<>(DB.settings());
+        s.putAll(TestBridge.goTo(goTo));
+        s.putAll(extra);
+        return TestBridge.start(s);
+    }
+
+    @Test
+    void theTrainingOperationsAndTheirWebinarTwinsAreEndpointsThroughTheSharedLimiter() throws Exception {
+        GoToTrainings.Training training = goTo.state().trainings().add("Onboarding", "", "UTC",
+                TimeRange.of(Instant.now().plus(Duration.ofDays(2)), Duration.ofHours(2)));
+        long webinar = goTo.state().webinars().add(GoToWebinars.webinar("Launch")
+                .times(TimeRange.of(Instant.now().plus(Duration.ofDays(3)), Duration.ofHours(1)))).key();
+        bridge = bridge(Map.of());
+        ProducerTemplate calls = bridge.camelContext().createProducerTemplate();
+        long logged = Long.parseLong(DB.strings("SELECT count(*) FROM goto_call").get(0));
+
+        Map<?, ?> got = calls.requestBodyAndHeader("goto:training/getTraining", null, "trainingKey", training.key(), Map.class);
+        assertThat(got.get("name")).isEqualTo("Onboarding");
+        Map<?, ?> added = calls.requestBody("goto:training/addRegistrant?trainingKey=" + training.key(),
+                Map.of("email", "ada@example.com", "firstName", "Ada", "lastName", "Lovelace"), Map.class);
+        assertThat(goTo.state().trainings().registrants(training.key())).singleElement()
+                .satisfies(r -> assertThat(String.valueOf(r.key())).isEqualTo(added.get("registrantKey")));
+        Map<?, ?> again = calls.requestBody("goto:training/addRegistrant?trainingKey=" + training.key(),
+                "{\"email\": \"ada@example.com\"}", Map.class);
+        assertThat(again.get("registrantKey")).as("adding again is idempotent").isEqualTo(added.get("registrantKey"));
+        List<?> listed = calls.requestBodyAndHeader("goto:training/listRegistrations", null, "trainingKey", training.key(), List.class);
+        assertThat(listed).hasSize(1);
+        Map<?, ?> one = calls.requestBodyAndHeaders("goto:training/getRegistrant?trainingKey=" + training.key(), null,
+                Map.of("registrantKey", added.get("registrantKey")), Map.class);
+        assertThat(one.get("email")).isEqualTo("ada@example.com");
+
+        Map<?, ?> w = calls.requestBody("goto:webinar/getWebinar?webinarKey=" + webinar, null, Map.class);
+        assertThat(w.get("subject")).isEqualTo("Launch");
+        Map<?, ?> grace = calls.requestBody("goto:webinar/addRegistrant?webinarKey=" + webinar,
+                Map.of("email", "grace@example.com", "firstName", "Grace", "lastName", "Hopper"), Map.class);
+        assertThat(calls.requestBody("goto:webinar/listRegistrants?webinarKey=" + webinar, null, List.class)).hasSize(1);
+        assertThat(calls.requestBodyAndHeader("goto:webinar/getRegistrant?webinarKey=" + webinar, null, "registrantKey",
+                grace.get("registrantKey"), Map.class).get("email")).isEqualTo("grace@example.com");
+        assertThat(calls.requestBody("goto:webinar/listSessions?webinarKey=" + webinar, null, List.class)).as("none held yet").isEmpty();
+
+        // every call went through the connection's one rate limiter, which logs each in PostgreSQL
+        assertThat(Long.parseLong(DB.strings("SELECT count(*) FROM goto_call").get(0))).isGreaterThanOrEqualTo(logged + 9);
+
+        assertThatThrownBy(() -> calls.requestBody("goto:training/getRegistrant?trainingKey=" + training.key(), (Object) null))
+                .isInstanceOf(CamelExecutionException.class).hasRootCauseMessage(
+                        "goto:training/getRegistrant needs registrantKey (a URI option or a header of that name)");
+        assertThatThrownBy(() -> calls.requestBody("goto:training/addRegistrant?trainingKey=" + training.key(), Map.of("firstName", "X")))
+                .hasRootCauseMessage("training/addRegistrant needs the registrant as the body, with an email");
+        assertThatThrownBy(() -> calls.requestBody("goto:training/cancelEverything", (Object) null))
+                .hasRootCauseMessage("goto:training/cancelEverything is no GoTo operation; the operations are listed in the README"
+                        + " (e.g. goto:training/getTraining, goto:webinar/onNewRegistrant)");
+        assertThatThrownBy(() -> calls.requestBody("goto:training/getTraining?trainingKey=999", (Object) null))
+                .as("GoTo's own refusal reaches the route").rootCause().isInstanceOf(io.gotomautic.bridge.gotoapi.GoToException.class)
+                .hasMessageEndingWith("failed: HTTP 404 NoSuchTraining: Training not found");
+    }
+
+    @Test
+    void aRouteOnOnNewRegistrationGetsEachNewRegistrantOnceAcrossARestart() throws Exception {
+        GoToTrainings.Training training = goTo.state().trainings().add("Onboarding", "", "UTC",
+                TimeRange.of(Instant.now().plus(Duration.ofDays(2)), Duration.ofHours(2)));
+        GoToTrainings.Training other = goTo.state().trainings().add("Other", "", "UTC",
+                TimeRange.of(Instant.now().plus(Duration.ofDays(2)), Duration.ofHours(2)));
+        goTo.state().trainings().addRegistrant(training.key(), "Early", "Bird", "early@example.com");
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        // the README's recipe, with a mock endpoint after the log line so the test can count
+        Files.writeString(routes.resolve("new-registrants.camel.yaml"), """
+                - route:
+                    id: new-onboarding-registrants
+                    from:
+                      uri: "goto:training/onNewRegistration"
+                      parameters:
+                        trainingKey: "%d"
+                        delay: 300
+                        initialDelay: 0
+                      steps:
+                        - log: "New registrant of the onboarding training: ${body[givenName]} ${body[surname]}"
+                        - to: "mock:new"
+                """.formatted(training.key()));
+        Map<String, String> extra = Map.of("camel.main.routes-include-pattern",
+                "file:routes/*.camel.yaml,file:" + routes.toAbsolutePath() + "/*.camel.yaml");
+        bridge = bridge(extra);
+        String trigger = "training/onNewRegistration?trainingKey=" + training.key();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !DB.strings("SELECT name FROM goto_trigger").isEmpty());
+
+        GoToTrainings.Registrant ada = goTo.state().trainings().addRegistrant(training.key(), "Ada", "Lovelace", "ada@example.com");
+        goTo.state().trainings().addRegistrant(other.key(), "Not", "Mine", "other@example.com");
+        MockEndpoint first = bridge.camelContext().getEndpoint("mock:new", MockEndpoint.class);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> delivered(trigger).contains(String.valueOf(ada.key())));
+        assertThat(first.getExchanges()).extracting(e -> e.getIn().getBody(Map.class).get("email"))
+                .as("the registrant there before the trigger started is not new; the other training's is not its")
+                .containsExactly("ada@example.com");
+        bridge.close();
+
+        GoToTrainings.Registrant grace = goTo.state().trainings().addRegistrant(training.key(), "Grace", "Hopper", "grace@example.com");
+        bridge = bridge(extra);
+        MockEndpoint second = bridge.camelContext().getEndpoint("mock:new", MockEndpoint.class);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> delivered(trigger).contains(String.valueOf(grace.key())));
+        // GoTo lists Ada before Grace: had the restart forgotten Ada, she would have come first
+        assertThat(second.getExchanges()).extracting(e -> e.getIn().getBody(Map.class).get("email")).containsExactly("grace@example.com");
+        assertThat(second.getExchanges().get(0).getIn().getHeader("registrantKey")).isEqualTo(String.valueOf(grace.key()));
+    }
+
+    private static List<String> delivered(String trigger) throws Exception {
+        return DB.strings("SELECT item FROM goto_trigger_item WHERE name = ?", trigger);
+    }
+}
