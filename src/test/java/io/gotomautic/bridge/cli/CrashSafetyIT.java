@@ -40,6 +40,17 @@ class CrashSafetyIT {
     @TempDir
     Path work;
 
+    /** Every service a test started: a test that fails before its kill must not leave one running. */
+    private final List<Process> started = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     @BeforeEach
     void emptyDatabase() throws Exception {
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
@@ -300,7 +311,9 @@ class CrashSafetyIT {
         pb.environment().put("BRIDGE_INBOUND_TOKEN", "campaign-token");
         pb.environment().put("BRIDGE_PUSH_INTERVAL", "200ms");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("bridge.log").toFile()));
-        return pb.start();
+        Process p = pb.start();
+        started.add(p);
+        return p;
     }
 
     private static long utmRows(MauticState state) {
