@@ -27,6 +27,7 @@ import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.store.PartStates;
+import io.gotomautic.bridge.sync.EventFilter;
 import io.gotomautic.bridge.sync.InboxWorker;
 import io.gotomautic.bridge.sync.PullCycle;
 import io.gotomautic.bridge.sync.Reconciler;
@@ -51,8 +52,9 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, parts, settings.get("goto.api-url"), 5);
         Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"),
                 settings.duration("bridge.cancel-after"));
+        EventFilter filter = new EventFilter(camel, settings, () -> goTo.organizer().key());
         PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo), new TrainingSource(goTo, reconciler::unsettled),
-                new MeetingSource(goTo), new AssistSource(goTo)), reconciler, ds,
+                new MeetingSource(goTo), new AssistSource(goTo)), filter, reconciler, ds,
                 settings.duration("bridge.window.past"), settings.duration("bridge.window.future"), Clock.systemUTC());
 
         boolean oauth = settings.get("mautic.auth").equals("oauth2");
@@ -62,7 +64,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
         FormRules forms = FormRules.of(settings);
-        Registrar registrar = new Registrar(goTo, Clock.systemUTC());
+        Registrar registrar = new Registrar(goTo, filter, Clock.systemUTC());
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gotomautic.bridge.sync.EventFilter;
 import io.gotomautic.bridge.sync.EventSnapshot;
 import io.gotomautic.bridge.sync.EventSnapshot.Participant;
 import io.gotomautic.bridge.sync.EventSnapshot.Standing;
@@ -38,11 +39,14 @@ public class Registrar {
     }
 
     private final GoToClient client;
+    private final EventFilter filter;
     private final Clock clock;
     private final Map<String, Known> known = new ConcurrentHashMap<>();
 
-    public Registrar(GoToClient client, Clock clock) {
+    /** @param filter the events the polls take: nobody is registered for one they leave out */
+    public Registrar(GoToClient client, EventFilter filter, Clock clock) {
         this.client = client;
+        this.filter = filter;
         this.clock = clock;
     }
 
@@ -140,6 +144,10 @@ public class Registrar {
         if (end != null && end.isBefore(now)) {
             throw new GoToException(400, "EventOver", product + " " + key + " (" + event.path(titleField).asText() + ") ended at " + end
                     + ": no registration", false, null);
+        }
+        if (!filter.accepts(product, key, event.path(titleField).asText(), start, end)) {
+            throw new GoToException(400, "EventFiltered", product + " " + key + " (" + event.path(titleField).asText()
+                    + ") is left out by " + filter.rule(product) + ": nobody is registered for it", false, null);
         }
         JsonNode registrant;
         try {

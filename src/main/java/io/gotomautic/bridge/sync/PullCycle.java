@@ -40,6 +40,8 @@ public class PullCycle {
         final AtomicInteger events = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
+        /** events of the window the product's filter left out */
+        final AtomicInteger filtered = new AtomicInteger();
         final AtomicInteger created = new AtomicInteger();
         final AtomicInteger changed = new AtomicInteger();
         final AtomicInteger registrants = new AtomicInteger();
@@ -59,7 +61,8 @@ public class PullCycle {
 
         public String summary() {
             return events + " events (" + failed + " failed), " + registrants + " registrants, " + attendees + " attendees, "
-                    + created + " new and " + changed + " changed registrations";
+                    + created + " new and " + changed + " changed registrations"
+                    + (filtered.get() == 0 ? "" : "; " + filtered + " events left out by " + EventFilter.key(product));
         }
 
         public String product() {
@@ -85,15 +88,18 @@ public class PullCycle {
     }
 
     private final Map<String, EventSource> sources;
+    private final EventFilter filter;
     private final Reconciler reconciler;
     private final DataSource dataSource;
     private final Duration past;
     private final Duration future;
     private final Clock clock;
 
-    public PullCycle(List<EventSource> sources, Reconciler reconciler, DataSource dataSource, Duration past,
+    /** @param filter the events each product's poll takes ({@code bridge.pull.<product>.filter}) */
+    public PullCycle(List<EventSource> sources, EventFilter filter, Reconciler reconciler, DataSource dataSource, Duration past,
                      Duration future, Clock clock) {
         this.sources = sources.stream().collect(java.util.stream.Collectors.toMap(EventSource::product, s -> s));
+        this.filter = filter;
         this.reconciler = reconciler;
         this.dataSource = dataSource;
         this.past = past;
@@ -135,6 +141,10 @@ public class PullCycle {
                 .filter(e -> key == null ? !settled.containsKey(e.key()) || (e.endsAt() != null && e.endsAt().isAfter(settled.get(e.key())))
                         : e.key().equals(key))
                 .toList();
+        List<EventRef> taken = events.stream().filter(e -> filter.accepts(run.product, e.key(), e.title(), e.startsAt(), e.endsAt()))
+                .toList();
+        run.filtered.set(events.size() - taken.size());
+        events = taken;
         run.events.set(events.size());
         run.listed = true;
         return events;

@@ -202,8 +202,10 @@ class WebinarReconcileTest extends GoToTestSupport {
         long upcoming = sim.state().webinars().add(GoToWebinars.webinar("Ahead")
                 .times(TimeRange.of(now.plus(Duration.ofDays(2)), Duration.ofHours(1)))).key();
         sim.state().webinars().addRegistrant(upcoming, "Will", "Be", "will@example.com");
-        PullCycle pull = new PullCycle(List.of(source), reconciler, database.dataSource(), Duration.ofDays(30), Duration.ofDays(180),
-                Clock.systemUTC());
+        EventFilter everything = new EventFilter(new org.apache.camel.impl.DefaultCamelContext(),
+                io.gotomautic.bridge.TestBridge.settings(Map.of()), () -> "");
+        PullCycle pull = new PullCycle(List.of(source), everything, reconciler, database.dataSource(), Duration.ofDays(30),
+                Duration.ofDays(180), Clock.systemUTC());
 
         PullCycle.Run first = pull.begin("webinar");
         for (EventSource.EventRef e : pull.events(first)) {
