@@ -24,6 +24,7 @@ import io.gotomautic.bridge.mautic.EventOptions;
 import io.gotomautic.bridge.mautic.MauticClient;
 import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.mautic.WebhookReceiver;
+import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.store.PartStates;
@@ -36,12 +37,13 @@ import org.apache.camel.CamelContext;
 /** The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. */
 public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions,
                     WebhookReceiver webhookReceiver, CampaignHookReceiver campaignHookReceiver,
-                    InboxWorker inboxWorker, Operations gotoOperations) {
+                    InboxWorker inboxWorker, Operations gotoOperations, Meters meters) {
 
     public static Beans create(Settings settings, Database database, CamelContext camel) {
         DataSource ds = database.dataSource();
         Duration timeout = settings.duration("bridge.http.timeout");
-        HttpTransport gotoHttp = new HttpTransport(camel, "goto", timeout);
+        Meters meters = new Meters();
+        HttpTransport gotoHttp = new HttpTransport(camel, "goto", timeout, meters);
         PartStates parts = new PartStates(ds, !database.isReadOnly());
         GoToTokens tokens = new GoToTokens(gotoHttp, ds, settings.get("goto.auth-url"), settings.get("goto.client-id"),
                 settings.get("goto.client-secret"), settings.get("goto.refresh-token"), Clock.systemUTC());
@@ -55,14 +57,14 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         EventFilter filter = new EventFilter(camel, settings, () -> goTo.organizer().key());
         PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo), new TrainingSource(goTo, reconciler::unsettled),
                 new MeetingSource(goTo), new AssistSource(goTo)), filter, reconciler, ds,
-                settings.duration("bridge.window.past"), settings.duration("bridge.window.future"), Clock.systemUTC());
+                settings.duration("bridge.window.past"), settings.duration("bridge.window.future"), Clock.systemUTC(), meters);
 
         boolean oauth = settings.get("mautic.auth").equals("oauth2");
-        MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout), settings.get("mautic.url"),
+        MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout, meters), settings.get("mautic.url"),
                 settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
-                settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"));
+                settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"), meters);
         FormRules forms = FormRules.of(settings);
         Registrar registrar = new Registrar(goTo, filter, Clock.systemUTC());
         return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds, parts),
@@ -71,8 +73,8 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
                 new InboxWorker(ds, registrar,
                         new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         forms, settings.optional("bridge.organizer-email"),
-                        () -> camel.isStopping() || camel.isStopped()),
+                        () -> camel.isStopping() || camel.isStopped(), meters),
                 new Operations(goTo, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
-                        settings.duration("bridge.window.future")));
+                        settings.duration("bridge.window.future")), meters);
     }
 }

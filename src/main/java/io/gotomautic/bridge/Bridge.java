@@ -12,8 +12,11 @@ import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.http.BodyLimit;
 import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.QueueMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.jmx.JmxConfig;
+import io.micrometer.jmx.JmxMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -26,12 +29,14 @@ public final class Bridge implements AutoCloseable {
 
     private final Database database;
     private final Main main;
+    private final JmxMeterRegistry jmx;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Bridge(Database database, Main main) {
+    private Bridge(Database database, Main main, JmxMeterRegistry jmx) {
         this.database = database;
         this.main = main;
+        this.jmx = jmx;
     }
 
     /** Starts the service and returns once it serves; {@link #close()} stops it. */
@@ -54,10 +59,15 @@ public final class Bridge implements AutoCloseable {
             }
             BodyLimit.install(main.getCamelContext(), settings.port("bridge.http.port"));
             MeterRegistry metrics = main.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
+            Meters meters = main.getCamelContext().getRegistry().lookupByNameAndType("meters", Meters.class);
             if (metrics != null) {
                 QueueMetrics.register(metrics, database.dataSource());
+                meters.publishTo(metrics);
             }
-            return new Bridge(database, main);
+            // the same series as MBeans, beside Camel's own (routes, endpoints)
+            JmxMeterRegistry jmx = new JmxMeterRegistry(JmxConfig.DEFAULT, io.micrometer.core.instrument.Clock.SYSTEM);
+            meters.publishTo(jmx);
+            return new Bridge(database, main, jmx);
         } catch (Exception | Error e) {
             database.close();
             throw e;
@@ -101,6 +111,7 @@ public final class Bridge implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Camel did not stop cleanly: {}", e.getMessage());
         }
+        jmx.close();
         database.close();
         stopped.countDown();
     }

@@ -5,6 +5,7 @@ import java.util.Properties;
 
 import javax.sql.DataSource;
 
+import io.gotomautic.bridge.component.BridgeComponent;
 import io.gotomautic.bridge.component.GoToComponent;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
@@ -14,6 +15,7 @@ import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.DatabaseHealthCheck;
 import io.gotomautic.bridge.store.Housekeeping;
 import io.gotomautic.bridge.store.PartStates;
+import io.gotomautic.bridge.store.Subscriptions;
 import io.gotomautic.bridge.store.TriggerItems;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -52,6 +54,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());
         camel.getRegistry().bind("inboxWorker", beans.inboxWorker());
         camel.addComponent("goto", new GoToComponent(beans.gotoOperations(), new TriggerItems(database.dataSource())));
+        camel.addComponent("bridge", new BridgeComponent(new Subscriptions(database.dataSource()), beans.meters()));
+        camel.getRegistry().bind("meters", beans.meters());
     }
 
     @BindToRegistry

@@ -149,7 +149,7 @@ class BridgeServiceTest {
                     """);
         }
         Housekeeping housekeeping = bridge.camelContext().getRegistry().lookupByNameAndType("housekeeping", Housekeeping.class);
-        assertThat(housekeeping.purge()).isEqualTo("inbox 1, outbox 1, dead letters 0");
+        assertThat(housekeeping.purge()).isEqualTo("inbox 1, outbox 1, subscription deliveries 0, dead letters 0");
         try (Connection c = DB.connect();
              PreparedStatement st = c.prepareStatement("SELECT string_agg(delivery_key, ',' ORDER BY delivery_key) FROM inbox");
              ResultSet rs = st.executeQuery()) {

@@ -44,7 +44,7 @@ public abstract class GoToTestSupport {
 
     /** A client of the simulator's OAuth client ({@code client}, {@link #REFRESH_TOKEN}) on a connection of its own. */
     protected static GoToClient goToClient(GoToSimulator sim, String secret, Duration timeout, String connection, RateLimit limit) {
-        HttpTransport http = new HttpTransport(camel, "goto", timeout);
+        HttpTransport http = new HttpTransport(camel, "goto", timeout, new io.gotomautic.bridge.ops.Meters());
         GoToTokens tokens = new GoToTokens(http, database.dataSource(), sim.baseUrl(), "client", secret, REFRESH_TOKEN, Clock.systemUTC());
         return new GoToClient(http, tokens, new RateLimiter(database.dataSource(), connection, limit),
                 new PartStates(database.dataSource()), sim.baseUrl(), 5);

@@ -52,6 +52,10 @@ class StatusCommand implements Callable<Integer> {
         out.println("queues:");
         out.printf("  inbox     %d waiting%n", report.inboxWaiting());
         out.printf("  outbox    %d waiting%n", report.outboxWaiting());
+        for (StatusReport.Subscription sub : report.subscriptions()) {
+            out.printf("  subscription %s: %d change(s) to deliver, %d dead, last polled %s%n", sub.name(), sub.behind(), sub.dead(),
+                    sub.seenAt());
+        }
         out.println();
         out.printf("dead letters: %d%n", report.deadLetters());
         for (StatusReport.DeadLetter d : report.recentDeadLetters()) {

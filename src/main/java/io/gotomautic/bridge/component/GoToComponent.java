@@ -43,14 +43,8 @@ public class GoToComponent extends DefaultComponent {
                 keys.put(key, value);
             }
         }
-        long delay = getAndRemoveParameter(parameters, "delay", Long.class, 120_000L);
-        long initialDelay = getAndRemoveParameter(parameters, "initialDelay", Long.class, 1_000L);
-        String from = getAndRemoveParameter(parameters, "from", String.class, "now");
-        if (!from.equals("now") && !from.equals("beginning")) {
-            throw new IllegalArgumentException("goto:" + name + ": from is now (the default: items that appear from the first"
-                    + " poll on) or beginning (every item, the first poll's too), not " + from);
-        }
-        return new GoToEndpoint(uri, this, name, keys, listing, delay, initialDelay, from.equals("beginning"));
+        Polling polling = Polling.take(parameters, 120_000L, "goto:" + name);
+        return new GoToEndpoint(uri, this, name, keys, listing, polling);
     }
 
     Operations operations() {

@@ -14,19 +14,15 @@ class GoToEndpoint extends DefaultEndpoint {
     private final String operation;
     private final Map<String, String> keys;
     private final Operations.Listing listing;
-    private final long delay;
-    private final long initialDelay;
-    private final boolean fromBeginning;
+    private final Polling polling;
 
     GoToEndpoint(String uri, GoToComponent component, String operation, Map<String, String> keys, Operations.Listing listing,
-                 long delay, long initialDelay, boolean fromBeginning) {
+                 Polling polling) {
         super(uri, component);
         this.operation = operation;
         this.keys = Map.copyOf(keys);
         this.listing = listing;
-        this.delay = delay;
-        this.initialDelay = initialDelay;
-        this.fromBeginning = fromBeginning;
+        this.polling = polling;
     }
 
     @Override
@@ -48,8 +44,8 @@ class GoToEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("goto:" + operation + " is a call: use it in to:, not in from:");
         }
         GoToConsumer consumer = new GoToConsumer(this, processor);
-        consumer.setDelay(delay);
-        consumer.setInitialDelay(initialDelay);
+        consumer.setDelay(polling.delay());
+        consumer.setInitialDelay(polling.initialDelay());
         configureConsumer(consumer);
         return consumer;
     }
@@ -67,7 +63,7 @@ class GoToEndpoint extends DefaultEndpoint {
     }
 
     boolean fromBeginning() {
-        return fromBeginning;
+        return polling.fromBeginning();
     }
 
     /** The trigger's name in the database: the operation and its keys, so each training or webinar has its own. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import io.gotomautic.bridge.ops.Meters;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -31,8 +32,13 @@ public class HttpTransport {
 
     private final ProducerTemplate template;
     private final String endpoint;
+    private final String name;
+    private final Meters meters;
 
-    public HttpTransport(CamelContext context, String name, Duration timeout) {
+    /** @param name the client's ({@code goto}, {@code mautic}): its pool, and what its calls count as in {@link Meters} */
+    public HttpTransport(CamelContext context, String name, Duration timeout, Meters meters) {
+        this.name = name;
+        this.meters = meters;
         // HttpClient would otherwise retry 429 and 503 by itself, unseen by the rate limiter and the outbox
         context.getComponent("http", HttpComponent.class).setAutomaticRetriesDisabled(true);
         this.template = context.createProducerTemplate();
@@ -54,12 +60,14 @@ public class HttpTransport {
             in.setBody(body);
         });
         if (result.getException() != null) {
+            meters.call(name, method, url, 0);
             Exception e = result.getException();
             throw new HttpTransportException(method + " " + url + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
         Message out = result.getMessage();
         Integer status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        meters.call(name, method, url, status == null ? 0 : status);
         Map<String, Object> responseHeaders = new LinkedHashMap<>(out.getHeaders());
         return new Response(status == null ? 0 : status, responseHeaders, out.getBody(String.class));
     }

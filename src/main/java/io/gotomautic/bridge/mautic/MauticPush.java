@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.EmailAddress;
+import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.sync.RegistrationState;
@@ -128,6 +129,7 @@ public class MauticPush {
     }
 
     private final MauticClient client;
+    private final Meters meters;
     private final Outbox outbox;
     private final LinkEmails emails;
     private final DataSource dataSource;
@@ -151,8 +153,9 @@ public class MauticPush {
     private Map<String, Long> listing;
 
     public MauticPush(MauticClient client, Outbox outbox, DataSource dataSource, PartStates parts, int batch, boolean utm,
-                      boolean notes) {
+                      boolean notes, Meters meters) {
         this.client = client;
+        this.meters = meters;
         this.parts = parts;
         this.outbox = outbox;
         this.emails = new LinkEmails(client, outbox);
@@ -281,6 +284,7 @@ public class MauticPush {
             succeeded();
             if (!utm && !notes) {
                 outbox.delivered(pushed.stream().map(c -> c.row().id()).toList());
+                pushed.forEach(c -> meters.pushed(c.change()));
                 return changes.size();
             }
             for (Item c : pushed) {
@@ -301,6 +305,7 @@ public class MauticPush {
                 }
                 waits.succeeded();
                 outbox.delivered(List.of(c.row().id()));
+                meters.pushed(c.change());
                 finished.add(c.row().id());
             }
             return finished.size();

@@ -25,15 +25,21 @@ public class Housekeeping {
     public String purge() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             int inbox = delete(c, "DELETE FROM inbox WHERE status = 'done' AND done_at < now() - ?::interval");
-            int outbox = delete(c, "DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < now() - ?::interval");
+            // a change a subscription seen within the retention has not copied yet stays for it
+            int outbox = delete(c, "DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < now() - ?::interval"
+                    + " AND id <= coalesce((SELECT min(position) FROM subscription WHERE seen_at >= now() - ?::interval),"
+                    + " 9223372036854775807)");
+            int deliveries = delete(c, "DELETE FROM subscription_delivery WHERE status = 'done' AND done_at < now() - ?::interval");
             int dead = delete(c, "DELETE FROM dead_letter WHERE replayed_at < now() - ?::interval");
-            return "inbox " + inbox + ", outbox " + outbox + ", dead letters " + dead;
+            return "inbox " + inbox + ", outbox " + outbox + ", subscription deliveries " + deliveries + ", dead letters " + dead;
         }
     }
 
     private int delete(Connection c, String sql) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(sql)) {
-            st.setString(1, retention.toSeconds() + " seconds");
+            for (int i = 1; i <= st.getParameterMetaData().getParameterCount(); i++) {
+                st.setString(i, retention.toSeconds() + " seconds");
+            }
             return st.executeUpdate();
         }
     }

@@ -6,13 +6,15 @@ import java.sql.SQLException;
 import java.time.Duration;
 
 /**
- * The bookkeeping the inbox and the outbox share, in the caller's transaction: a row whose work failed for a passing
+ * The bookkeeping the inbox, the outbox and the subscriptions' deliveries share, in the caller's transaction: a row whose work failed for a passing
  * reason waits longer after each attempt, {@link #MAX_ATTEMPTS} at most; one no retry can mend leaves its queue as a
  * dead letter with its reason, and replaying the dead letter puts it back, due now.
  */
 public enum Queue {
     INBOX("inbox", "10 minutes", "about 40 minutes"),
-    OUTBOX("outbox", "5 minutes", "about 25 minutes");
+    OUTBOX("outbox", "5 minutes", "about 25 minutes"),
+    /** Each subscription's deliveries of changes ({@link Subscriptions}). */
+    SUBSCRIPTION("subscription_delivery", "5 minutes", "about 25 minutes");
 
     /**
      * Attempts of a row that keeps failing for a passing reason of its own before it becomes a dead letter, so one row
@@ -83,6 +85,11 @@ public enum Queue {
 
     /** The queue a dead letter's reference ({@code inbox#12}) points into. */
     static Queue of(String reference) {
-        return reference.startsWith(INBOX.table + "#") ? INBOX : OUTBOX;
+        for (Queue q : values()) {
+            if (reference.startsWith(q.table + "#")) {
+                return q;
+            }
+        }
+        throw new IllegalArgumentException("no queue for the dead letter of " + reference);
     }
 }

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The queues as Prometheus gauges, read from the database at each scrape, so every instance reports the cluster's
- * figures: {@code bridge_dead_letters{source}} (not yet replayed), {@code bridge_inbox_pending},
+ * figures: {@code bridge_dead_letters{source}} (not yet replayed; {@code subscription_delivery}: the subscriptions'), {@code bridge_inbox_pending},
  * {@code bridge_outbox_pending}. A database that cannot answer reports NaN.
  */
 public final class QueueMetrics {
@@ -19,7 +19,7 @@ public final class QueueMetrics {
     }
 
     public static void register(MeterRegistry registry, DataSource dataSource) {
-        for (String source : new String[] {"inbox", "outbox"}) {
+        for (String source : new String[] {"inbox", "outbox", "subscription_delivery"}) {
             Gauge.builder("bridge.dead.letters", () -> count(dataSource,
                             "SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL AND source = '" + source + "'"))
                     .description("Dead letters not yet replayed: work that failed for a reason no retry mends")

@@ -18,12 +18,20 @@ import io.gotomautic.bridge.config.Settings;
  * What {@code status} shows from the database: last sync per product, queue depths, dead letters, and the start
  * links of the sessions the bridge created, which are the organizer's.
  */
-public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long outboxWaiting, long deadLetters,
-                           List<DeadLetter> recentDeadLetters, List<OrganizerLink> recentOrganizerLinks) {
+public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long outboxWaiting, List<Subscription> subscriptions,
+                           long deadLetters, List<DeadLetter> recentDeadLetters, List<OrganizerLink> recentOrganizerLinks) {
 
     /** {@code interrupted}: not finished, and the process that ran it has no connection left (killed, crashed). */
     public record LastSync(OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome, String message,
                            boolean interrupted) {
+    }
+
+    /**
+     * A subscription to the changes.
+     *
+     * @param behind changes committed that it has not copied yet (its lag), plus those copied and not delivered
+     */
+    public record Subscription(String name, long behind, long dead, OffsetDateTime seenAt) {
     }
 
     public record DeadLetter(long id, String source, String reference, String reason, OffsetDateTime createdAt) {
@@ -66,9 +74,21 @@ public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long 
                             rs.getObject(5, OffsetDateTime.class)));
                 }
             }
+            List<Subscription> subscriptions = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("""
+                    SELECT s.name, """ + Subscriptions.BEHIND + """
+                      , (SELECT count(*) FROM subscription_delivery d WHERE d.subscription = s.name AND d.status = 'dead'),
+                      s.seen_at
+                    FROM subscription s ORDER BY s.name
+                    """); ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    subscriptions.add(new Subscription(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getObject(4, OffsetDateTime.class)));
+                }
+            }
             return new StatusReport(syncs,
                     count(c, "SELECT count(*) FROM inbox WHERE status = 'pending'"),
                     count(c, "SELECT count(*) FROM outbox WHERE status = 'pending'"),
+                    subscriptions,
                     count(c, "SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL"),
                     recent, links);
         }

@@ -10,20 +10,11 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariDataSource;
-
 /**
  * What each "new item" trigger has delivered, in PostgreSQL, so an item goes once across restarts; and one poll of a
- * trigger at a time across instances (a session lock held on a connection with no transaction open, since the poll
- * calls GoTo meanwhile).
+ * trigger at a time across instances ({@link Exclusive}: the poll calls GoTo meanwhile).
  */
 public class TriggerItems {
-
-    /** The work of one poll, done while this instance alone polls the trigger. */
-    @FunctionalInterface
-    public interface Poll {
-        int run() throws Exception;
-    }
 
     private final DataSource dataSource;
 
@@ -32,27 +23,8 @@ public class TriggerItems {
     }
 
     /** Runs {@code poll} unless another instance is polling the trigger {@code name} now; 0 then. */
-    public int exclusively(String name, Poll poll) throws Exception {
-        try (Connection lock = dataSource.getConnection()) {
-            lock.setAutoCommit(true);
-            if (!advisory(lock, "SELECT pg_try_advisory_lock(hashtext(?))", name)) {
-                return 0;
-            }
-            try {
-                return poll.run();
-            } finally {
-                boolean released;
-                try {
-                    released = advisory(lock, "SELECT pg_advisory_unlock(hashtext(?))", name);
-                } catch (SQLException e) {
-                    released = false;
-                }
-                if (!released && dataSource instanceof HikariDataSource pool) {
-                    // closing the connection releases the lock for sure; a pooled one would keep it
-                    pool.evictConnection(lock);
-                }
-            }
-        }
+    public int exclusively(String name, Exclusive.Work poll) throws Exception {
+        return Exclusive.run(dataSource, "goto-trigger:" + name, poll);
     }
 
     /** Whether the trigger has taken its first look. */
@@ -113,16 +85,6 @@ public class TriggerItems {
                 st.addBatch();
             }
             st.executeBatch();
-        }
-    }
-
-    private static boolean advisory(Connection c, String sql, String name) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(sql)) {
-            st.setString(1, "goto-trigger:" + name);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
         }
     }
 }

@@ -21,6 +21,7 @@ import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
 import io.gotomautic.bridge.mautic.LinkEmails;
+import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Intents;
 import io.gotomautic.bridge.store.Queue;
 import org.slf4j.Logger;
@@ -50,6 +51,7 @@ public class InboxWorker {
     private final Optional<String> organizerEmail;
     private final BooleanSupplier stopping;
     private final Intents intents;
+    private final Meters meters;
 
     /**
      * @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email})
@@ -57,7 +59,8 @@ public class InboxWorker {
      *                       waits in the inbox instead of holding up the shutdown
      */
     public InboxWorker(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
-                       FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping) {
+                       FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping, Meters meters) {
+        this.meters = meters;
         this.dataSource = dataSource;
         this.registrar = registrar;
         this.sessions = sessions;
@@ -132,9 +135,11 @@ public class InboxWorker {
         }
         Claim claim = claimed.get();
         List<Write> outcomes = new ArrayList<>();
+        // the changes the outcomes write, counted once they are committed
+        List<Change> made = new ArrayList<>();
         try {
             for (InboundRequest r : InboundRequest.of(JSON.readTree(claim.payload()), forms)) {
-                carryOut(claim.id(), r).ifPresent(outcomes::add);
+                carryOut(claim.id(), r, made).ifPresent(outcomes::add);
             }
         } catch (GoToException e) {
             if (e.fix().isPresent()) {
@@ -170,6 +175,7 @@ public class InboxWorker {
             }
             done(c, claim.id());
         });
+        made.forEach(meters::found);
         return true;
     }
 
@@ -261,9 +267,9 @@ public class InboxWorker {
         }
     }
 
-    private Optional<Write> carryOut(long id, InboundRequest r) throws SQLException {
+    private Optional<Write> carryOut(long id, InboundRequest r, List<Change> made) throws SQLException {
         return switch (r.action()) {
-            case REGISTER -> register(r);
+            case REGISTER -> register(r, made);
             case MEETING_LINK, ASSIST_LINK -> {
                 // GoTo cannot deduplicate a create: the attempt is on record before the call, and the session carries
                 // its reference, so an attempt after a crash finds the session instead of creating a second one
@@ -286,15 +292,19 @@ public class InboxWorker {
      * of its own write (Mautic sends every save back) or a save of something else: left alone, with no GoTo call,
      * so nothing loops, and someone who cancelled is not registered again because their contact was edited.
      */
-    private Optional<Write> register(InboundRequest r) throws SQLException {
+    private Optional<Write> register(InboundRequest r, List<Change> made) throws SQLException {
         if (r.source() == Change.Source.CONTACT && known(r.product(), r.eventKey(), r.email())) {
             return Optional.empty();
         }
         Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), r.email(), r.firstName(), r.lastName(),
                 r.answers());
         return Optional.of(c -> {
-            boolean fresh = reconciler.registered(c, reg.event(), reg.person(), r.source(), r.answers().entrySet().stream()
-                    .map(a -> new Change.Answer(a.getKey(), a.getValue())).toList()) != null;
+            Change change = reconciler.registered(c, reg.event(), reg.person(), r.source(), r.answers().entrySet().stream()
+                    .map(a -> new Change.Answer(a.getKey(), a.getValue())).toList());
+            boolean fresh = change != null;
+            if (fresh) {
+                made.add(change);
+            }
             LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()),
                     r.product(), r.eventKey(), reg.event().title(), r.origin());
             if (r.emailId() != null) {

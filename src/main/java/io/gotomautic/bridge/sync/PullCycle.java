@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 
 import io.gotomautic.bridge.change.Change;
+import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.sync.EventSource.EventRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +90,7 @@ public class PullCycle {
 
     private final Map<String, EventSource> sources;
     private final EventFilter filter;
+    private final Meters meters;
     private final Reconciler reconciler;
     private final DataSource dataSource;
     private final Duration past;
@@ -97,7 +99,8 @@ public class PullCycle {
 
     /** @param filter the events each product's poll takes ({@code bridge.pull.<product>.filter}) */
     public PullCycle(List<EventSource> sources, EventFilter filter, Reconciler reconciler, DataSource dataSource, Duration past,
-                     Duration future, Clock clock) {
+                     Duration future, Clock clock, Meters meters) {
+        this.meters = meters;
         this.sources = sources.stream().collect(java.util.stream.Collectors.toMap(EventSource::product, s -> s));
         this.filter = filter;
         this.reconciler = reconciler;
@@ -156,6 +159,9 @@ public class PullCycle {
                 .filter(p -> p.standing() != EventSnapshot.Standing.PRESENT).count());
         run.attendees.addAndGet((int) snapshot.participants().stream().filter(p -> p.totalSeconds() > 0).count());
         Reconciler.Outcome outcome = run.dryRun ? reconciler.preview(snapshot) : reconciler.apply(snapshot);
+        if (!run.dryRun) {
+            outcome.changes().forEach(meters::found);
+        }
         run.created.addAndGet(outcome.created());
         run.changed.addAndGet(outcome.changed());
         run.changes.addAll(outcome.changes());

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.change.Change;
+import io.gotomautic.bridge.store.Subscriptions;
 import io.gotomautic.bridge.sync.EventSnapshot.Participant;
 import io.gotomautic.bridge.sync.EventSnapshot.Standing;
 
@@ -225,6 +226,9 @@ public class Reconciler {
 
     /** Writes a plan: the registration rows, then one outbox row per change, in the caller's transaction. */
     private static void write(Connection c, EventSnapshot event, Plan plan) throws SQLException {
+        if (!plan.changes().isEmpty()) {
+            Subscriptions.writingChanges(c);
+        }
         try (PreparedStatement update = c.prepareStatement(UPDATE)) {
             for (Write w : plan.updates()) {
                 addUpdate(update, w);

@@ -18,11 +18,12 @@ import org.junit.jupiter.api.Test;
 class StatusCommandTest {
 
     @Test
-    void deadLettersAndTheOrganizersStartLinksAreListed() {
+    void subscriptionsDeadLettersAndTheOrganizersStartLinksAreListed() {
         OffsetDateTime at = OffsetDateTime.parse("2026-12-01T10:00:00Z");
         Map<String, StatusReport.LastSync> syncs = new LinkedHashMap<>();
         Settings.PRODUCTS.forEach(p -> syncs.put(p, null));
-        StatusReport report = new StatusReport(syncs, 2, 0, 1,
+        StatusReport report = new StatusReport(syncs, 2, 0,
+                List.of(new StatusReport.Subscription("slack-attendees", 3, 1, at)), 1,
                 List.of(new StatusReport.DeadLetter(7, "inbox", "inbox#12", "GoTo has no webinar with key 1", at)),
                 List.of(new StatusReport.OrganizerLink("meeting", "123", "ada@example.com", "https://global.gotomeeting.com/start/123?t=x", at)));
         StringWriter text = new StringWriter();
@@ -31,6 +32,7 @@ class StatusCommandTest {
 
         assertThat(text.toString())
                 .contains("  inbox     2 waiting")
+                .contains("  subscription slack-attendees: 3 change(s) to deliver, 1 dead, last polled 2026-12-01T10:00Z")
                 .contains("dead letters: 1\n  #7 2026-12-01T10:00Z inbox inbox#12: GoTo has no webinar with key 1")
                 .contains("sessions created, latest first (start links are the organizer's: do not forward them):\n"
                         + "  2026-12-01T10:00Z meeting 123 for ada@example.com: https://global.gotomeeting.com/start/123?t=x");

@@ -48,7 +48,7 @@ class MauticClientTest {
         // as application.properties sets it: HttpClient would otherwise retry a 429 or 503 on its own, unseen
         camel.getComponent("http", HttpComponent.class).setAutomaticRetriesDisabled(true);
         camel.start();
-        http = new HttpTransport(camel, "mautic-test", Duration.ofSeconds(5));
+        http = new HttpTransport(camel, "mautic-test", Duration.ofSeconds(5), new io.gotomautic.bridge.ops.Meters());
     }
 
     @AfterAll
@@ -419,7 +419,7 @@ class MauticClientTest {
 
     @Test
     void noAnswerWithinTheTimeoutIsTransient() {
-        MauticClient impatient = new MauticClient(new HttpTransport(camel, "mautic-impatient", Duration.ofMillis(300)),
+        MauticClient impatient = new MauticClient(new HttpTransport(camel, "mautic-impatient", Duration.ofMillis(300), new io.gotomautic.bridge.ops.Meters()),
                 sim.baseUrl(), "basic", "api", PASSWORD);
         sim.faults().on("^/api/segments").hang(Duration.ofMillis(1500)).times(1);
         MauticException e = catchThrowableOfType(MauticException.class, impatient::segmentsByName);

@@ -205,7 +205,7 @@ class WebinarReconcileTest extends GoToTestSupport {
         EventFilter everything = new EventFilter(new org.apache.camel.impl.DefaultCamelContext(),
                 io.gotomautic.bridge.TestBridge.settings(Map.of()), () -> "");
         PullCycle pull = new PullCycle(List.of(source), everything, reconciler, database.dataSource(), Duration.ofDays(30),
-                Duration.ofDays(180), Clock.systemUTC());
+                Duration.ofDays(180), Clock.systemUTC(), new io.gotomautic.bridge.ops.Meters());
 
         PullCycle.Run first = pull.begin("webinar");
         for (EventSource.EventRef e : pull.events(first)) {

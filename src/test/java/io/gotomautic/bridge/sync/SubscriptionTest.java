@@ -1,0 +1,116 @@
+package io.gotomautic.bridge.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.gotomautic.bridge.Bridge;
+import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
+import io.gotomautic.bridge.sandbox.GoToWebinars;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A subscription an integrator adds in a routes file of its own, on the running service against the simulators: it
+ * gets every change committed from its first start, at least once; a change it fails on waits alone (the others go
+ * on, and so does the Mautic push) and ends a dead letter named after it; its position survives a restart.
+ */
+class SubscriptionTest extends PullTestBase {
+
+    @TempDir
+    Path work;
+
+    Bridge bridge;
+
+    @AfterEach
+    void stopBridge() throws Exception {
+        if (bridge != null) {
+            bridge.close();
+        }
+    }
+
+    @Test
+    void aSubscriptionGetsEveryChangeOnceAndOneItFailsOnHoldsBackNobodyElse() throws Exception {
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        Files.writeString(routes.resolve("subscriber.camel.yaml"), """
+                - route:
+                    id: every-change
+                    from:
+                      uri: "bridge:changes/every-change"
+                      parameters:
+                        delay: 200
+                        initialDelay: 0
+                      steps:
+                        - choice:
+                            when:
+                              - simple: "${body[email]} == 'bad@example.com'"
+                                steps:
+                                  - throwException:
+                                      exceptionType: java.lang.IllegalStateException
+                                      message: "the subscriber refuses this one"
+                        - to: "mock:changes"
+                """);
+        Map<String, String> extra = Map.of("camel.main.routes-include-pattern",
+                "file:routes/*.camel.yaml,file:" + routes.toAbsolutePath() + "/*.camel.yaml");
+        bridge = bridge(extra);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !DB.strings("SELECT name FROM subscription").isEmpty());
+
+        long key = goTo.state().webinars().add(GoToWebinars.webinar("Subscribed")
+                .times(TimeRange.of(now.plus(Duration.ofDays(2)), Duration.ofHours(1)))).key();
+        for (String who : List.of("ada", "bad", "grace")) {
+            goTo.state().webinars().addRegistrant(key, who, "X", who + "@example.com");
+        }
+        MockEndpoint first = bridge.camelContext().getEndpoint("mock:changes", MockEndpoint.class);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> first.getReceivedCounter() == 2 && pending() == 0
+                && attempts("bad@example.com") >= 1);
+        assertThat(first.getExchanges()).extracting(SubscriptionTest::email).containsExactlyInAnyOrder("ada@example.com", "grace@example.com");
+        Map<?, ?> change = first.getExchanges().get(0).getIn().getBody(Map.class);
+        assertThat(change.get("type")).isEqualTo("registered");
+        assertThat(change.get("eventKey")).isEqualTo(String.valueOf(key));
+        assertThat(change.get("source")).isEqualTo("poll");
+        assertThat(state.contactByEmail("bad@example.com")).as("the push to Mautic went on").isPresent();
+        assertThat(DB.strings("SELECT last_error FROM subscription_delivery WHERE payload ->> 'email' = 'bad@example.com'"))
+                .containsExactly("subscription every-change: the subscriber refuses this one");
+        assertThat(io.gotomautic.bridge.TestBridge.get(bridge, "/metrics").body().lines())
+                .as("its lag: the one change waiting for its retry").contains("bridge_subscription_lag{subscription=\"every-change\"} 1.0");
+
+        // its last attempt: a dead letter that names the subscription
+        DB.strings("UPDATE subscription_delivery SET attempts = 11, next_attempt_at = now()"
+                + " WHERE payload ->> 'email' = 'bad@example.com' RETURNING id");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !DB.strings(
+                "SELECT reason FROM dead_letter WHERE source = 'subscription_delivery'").isEmpty());
+        assertThat(DB.strings("SELECT reason FROM dead_letter")).singleElement().asString()
+                .startsWith("gave up after 12 attempts").contains("subscription every-change: the subscriber refuses this one");
+        // replayed, it is back in the subscription's queue with its attempts from the start (and is refused again)
+        javax.sql.DataSource ds = bridge.camelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        assertThat(new io.gotomautic.bridge.store.DeadLetters(ds).replay(null)).hasSize(1);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> DB.strings("SELECT status || ' ' || attempts FROM"
+                + " subscription_delivery WHERE payload ->> 'email' = 'bad@example.com'").equals(List.of("pending 1")));
+        bridge.close();
+
+        goTo.state().webinars().addRegistrant(key, "Late", "Comer", "late@example.com");
+        bridge = bridge(extra);
+        MockEndpoint second = bridge.camelContext().getEndpoint("mock:changes", MockEndpoint.class);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> DB.strings(
+                "SELECT status FROM subscription_delivery WHERE payload ->> 'email' = 'late@example.com'").contains("done"));
+        assertThat(second.getExchanges()).as("the position survived the restart: nothing delivered twice")
+                .extracting(SubscriptionTest::email).containsExactly("late@example.com");
+    }
+
+    private static Object email(Exchange e) {
+        return e.getIn().getBody(Map.class).get("email");
+    }
+
+    private static int attempts(String email) throws Exception {
+        List<String> a = DB.strings("SELECT attempts FROM subscription_delivery WHERE payload ->> 'email' = ?", email);
+        return a.isEmpty() ? 0 : Integer.parseInt(a.get(0));
+    }
+}
