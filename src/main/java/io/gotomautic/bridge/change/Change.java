@@ -19,7 +19,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
  *
  * @param id               unique per change (a UUID): a reader that sees a change twice (at least once) knows it
  * @param eventStart       the event's first session, ISO-8601 in UTC; null when GoTo gave none
- * @param email            lower-cased, the person's key
+ * @param email            lower-cased, the person's key; null (and the other person fields too) for a change to the
+ *                         event itself
  * @param minutes          time attended, rounded up, in all sessions
  * @param secondsBySession time attended per GoTo session key
  * @param previous         the person's type in this event before the change, null for the first
@@ -38,6 +39,18 @@ public record Change(String id, Type type, String product, String eventKey, Stri
         secondsBySession = Collections.unmodifiableMap(secondsBySession == null ? new TreeMap<>() : new TreeMap<>(secondsBySession));
         details = Collections.unmodifiableMap(details == null ? new TreeMap<>() : new TreeMap<>(details));
         answers = answers == null ? List.of() : List.copyOf(answers);
+    }
+
+    /** A change to the event itself (created, changed, cancelled in GoTo): no person. */
+    public static Change of(Type type, Event event, Source source) {
+        return new Change(UUID.randomUUID().toString(), type, event.product(), event.key(), event.title(),
+                event.start() == null ? null : event.start().toString(), null, null, null, null, null, 0, null, null,
+                Instant.now().toString(), source, null, null);
+    }
+
+    /** Whether the change is about the event itself, not a person in it. */
+    public boolean aboutEvent() {
+        return type.aboutEvent;
     }
 
     /** A new change, found or done now. */
@@ -63,12 +76,19 @@ public record Change(String id, Type type, String product, String eventKey, Stri
 
     /** The kind of change; its JSON value is the lower-case label. */
     public enum Type {
-        REGISTERED("registered"), CANCELLED("cancelled"), ATTENDED("attended"), NO_SHOW("no-show");
+        REGISTERED("registered"), CANCELLED("cancelled"), ATTENDED("attended"), NO_SHOW("no-show"),
+        EVENT_CREATED("event-created", true), EVENT_CHANGED("event-changed", true), EVENT_CANCELLED("event-cancelled", true);
 
         private final String label;
+        private final boolean aboutEvent;
 
         Type(String label) {
+            this(label, false);
+        }
+
+        Type(String label, boolean aboutEvent) {
             this.label = label;
+            this.aboutEvent = aboutEvent;
         }
 
         @JsonValue

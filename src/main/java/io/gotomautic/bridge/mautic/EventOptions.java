@@ -77,7 +77,7 @@ public class EventOptions {
         List<MauticClient.Option> options = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
                 SELECT event_key, title, starts_at FROM event
-                WHERE product = ? AND ends_at > now() ORDER BY starts_at, event_key
+                WHERE product = ? AND ends_at > now() AND cancelled_at IS NULL ORDER BY starts_at, event_key
                 """)) {
             st.setString(1, product);
             try (ResultSet rs = st.executeQuery()) {

@@ -174,6 +174,13 @@ public final class GoToWebinars {
                 w.timeZone(), w.times(), w.manualApproval(), w.questions(), true));
     }
 
+    /** The organizer renames the webinar in GoTo (what GoTo's PUT of the webinar does to its subject). */
+    public synchronized void rename(long webinarKey, String subject) {
+        Webinar w = require(webinarKey);
+        webinars.put(webinarKey, new Webinar(w.key(), w.webinarId(), subject, w.description(), w.recurrenceType(),
+                w.timeZone(), w.times(), w.manualApproval(), w.questions(), w.cancelled()));
+    }
+
     public synchronized Optional<Webinar> webinar(long key) {
         return Optional.ofNullable(webinars.get(key));
     }

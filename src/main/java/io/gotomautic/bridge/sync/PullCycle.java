@@ -43,6 +43,8 @@ public class PullCycle {
         final AtomicInteger failed = new AtomicInteger();
         /** events of the window the product's filter left out */
         final AtomicInteger filtered = new AtomicInteger();
+        /** upcoming events GoTo stopped listing */
+        final AtomicInteger cancelled = new AtomicInteger();
         final AtomicInteger created = new AtomicInteger();
         final AtomicInteger changed = new AtomicInteger();
         final AtomicInteger registrants = new AtomicInteger();
@@ -63,7 +65,8 @@ public class PullCycle {
         public String summary() {
             return events + " events (" + failed + " failed), " + registrants + " registrants, " + attendees + " attendees, "
                     + created + " new and " + changed + " changed registrations"
-                    + (filtered.get() == 0 ? "" : "; " + filtered + " events left out by " + EventFilter.key(product));
+                    + (filtered.get() == 0 ? "" : "; " + filtered + " events left out by " + EventFilter.key(product))
+                    + (cancelled.get() == 0 ? "" : "; " + cancelled + " upcoming events no longer in GoTo, cancelled");
         }
 
         public String product() {
@@ -87,6 +90,12 @@ public class PullCycle {
             return to;
         }
     }
+
+    /**
+     * The products whose listing shows every event that has not started (webinars in the window, scheduled trainings):
+     * one missing from it was cancelled. Meetings and assist sessions are listed once held.
+     */
+    private static final java.util.Set<String> SCHEDULED = java.util.Set.of("webinar", "training");
 
     private final Map<String, EventSource> sources;
     private final EventFilter filter;
@@ -139,8 +148,15 @@ public class PullCycle {
      */
     public List<EventRef> events(Run run, String key) throws SQLException {
         Map<String, Instant> settled = key == null ? reconciler.settled(run.product) : Map.of();
+        List<EventRef> listed = source(run.product).events(run.from, run.to);
+        if (key == null && !run.dryRun && SCHEDULED.contains(run.product)) {
+            List<Change> cancelled = reconciler.cancelAbsent(run.product, listed.stream().map(EventRef::key).toList(), run.from, run.to);
+            run.cancelled.set(cancelled.size());
+            run.changes.addAll(cancelled);
+            cancelled.forEach(meters::found);
+        }
         // a settled event comes back when its end moved (rescheduled, or a recurring meeting held again)
-        List<EventRef> events = source(run.product).events(run.from, run.to).stream()
+        List<EventRef> events = listed.stream()
                 .filter(e -> key == null ? !settled.containsKey(e.key()) || (e.endsAt() != null && e.endsAt().isAfter(settled.get(e.key())))
                         : e.key().equals(key))
                 .toList();

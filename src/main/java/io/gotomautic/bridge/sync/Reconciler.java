@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +51,10 @@ public class Reconciler {
     private record Write(Long id, Participant p, String registrantKey, String joinUrl, RegistrationState state, int minutes) {
     }
 
-    /** A change and its registration: a stored row's id, or the position of a row in the plan's inserts. */
+    /**
+     * A change and its registration: a stored row's id, or the position of a row in the plan's inserts; neither
+     * (null, -1) for a change to the event itself.
+     */
     private record Planned(Change change, Long registration, int insert) {
     }
 
@@ -65,7 +69,16 @@ public class Reconciler {
     private record Plan(List<Write> inserts, List<Write> updates, List<Long> back, List<Long> missing, List<Long> cancelled,
                         List<Planned> changes) {
         Outcome outcome() {
-            return new Outcome(inserts.size(), changes.size() - inserts.size(), changes.stream().map(Planned::change).toList());
+            long people = changes.stream().filter(p -> !p.change().aboutEvent()).count();
+            return new Outcome(inserts.size(), (int) people - inserts.size(), changes.stream().map(Planned::change).toList());
+        }
+
+        /** The same plan, the event's own change first. */
+        Plan after(Change event) {
+            List<Planned> all = new ArrayList<>();
+            all.add(new Planned(event, null, -1));
+            all.addAll(changes);
+            return new Plan(inserts, updates, back, missing, cancelled, all);
         }
     }
 
@@ -98,13 +111,17 @@ public class Reconciler {
             // a preview in a read-only transaction: it cannot write, not even a sequence's next value
             c.setReadOnly(!write);
             try {
+                Change.Type saved = null;
                 if (write) {
-                    saveEvent(c, event);
+                    saved = saveEvent(c, event);
                     if (event.ended() && event.endsAt() != null && event.takenAt().isAfter(event.endsAt().plus(settleAfter))) {
                         settle(c, event);
                     }
                 }
                 Plan plan = plan(event, known(c, event, null, write));
+                if (saved != null) {
+                    plan = plan.after(Change.of(saved, eventOf(event), Change.Source.POLL));
+                }
                 if (write) {
                     write(c, event, plan);
                     c.commit();
@@ -130,6 +147,7 @@ public class Reconciler {
      */
     public Change registered(Connection c, EventSnapshot event, Participant p, Change.Source source, List<Change.Answer> answers)
             throws SQLException {
+        boolean created;
         try (PreparedStatement st = c.prepareStatement("""
                 INSERT INTO event (product, event_key, title, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (product, event_key) DO NOTHING
@@ -139,7 +157,7 @@ public class Reconciler {
             st.setString(3, event.title());
             st.setTimestamp(4, ts(event.startsAt()));
             st.setTimestamp(5, ts(event.endsAt()));
-            st.executeUpdate();
+            created = st.executeUpdate() == 1;
         }
         String email = p.email().toLowerCase(Locale.ROOT);
         Known before = known(c, event, email, true).get(email);
@@ -158,7 +176,8 @@ public class Reconciler {
         Plan plan = before == null
                 ? new Plan(List.of(row), List.of(), List.of(), List.of(), List.of(), List.of(new Planned(change, null, 0)))
                 : new Plan(List.of(), List.of(row), List.of(), List.of(), List.of(), List.of(new Planned(change, before.id(), -1)));
-        write(c, event, plan);
+        // the bridge registered someone for an event no poll has seen yet: the event is new to it too
+        write(c, event, created ? plan.after(Change.of(Change.Type.EVENT_CREATED, eventOf(event), source)) : plan);
         return change;
     }
 
@@ -248,11 +267,20 @@ public class Reconciler {
                 plan.cancelled(), null);
         // not before the row's last change: a listing asked for before the bridge registered someone cannot show them
         ids(c, "UPDATE registration SET absent_since = greatest(?, updated_at) WHERE id = ANY (?)", plan.missing(), event.takenAt());
+        outbox(c, plan.changes(), ids);
+    }
+
+    /** One outbox row per change, in order; {@code ids}: those given to the plan's inserts. */
+    private static void outbox(Connection c, List<Planned> changes, List<Long> ids) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
                 "INSERT INTO outbox (kind, payload, registration_id) VALUES ('registration', ?::jsonb, ?)")) {
-            for (Planned p : plan.changes()) {
+            for (Planned p : changes) {
                 st.setString(1, json(p.change()));
-                st.setLong(2, p.registration() != null ? p.registration() : ids.get(p.insert()));
+                if (p.registration() != null || p.insert() >= 0) {
+                    st.setLong(2, p.registration() != null ? p.registration() : ids.get(p.insert()));
+                } else {
+                    st.setNull(2, java.sql.Types.BIGINT);
+                }
                 st.addBatch();
             }
             st.executeBatch();
@@ -282,15 +310,19 @@ public class Reconciler {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static void saveEvent(Connection c, EventSnapshot e) throws SQLException {
+    /** Stores GoTo's view of the event: {@code EVENT_CREATED} for a new one, {@code EVENT_CHANGED}, or null when as stored. */
+    private static Change.Type saveEvent(Connection c, EventSnapshot e) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("""
                 INSERT INTO event (product, event_key, title, starts_at, ends_at, sessions, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?::jsonb, now())
                 ON CONFLICT (product, event_key) DO UPDATE SET title = EXCLUDED.title, starts_at = EXCLUDED.starts_at,
                   ends_at = EXCLUDED.ends_at, sessions = EXCLUDED.sessions, updated_at = now(),
-                  settled_at = CASE WHEN event.ends_at IS DISTINCT FROM EXCLUDED.ends_at THEN NULL ELSE event.settled_at END
+                  settled_at = CASE WHEN event.ends_at IS DISTINCT FROM EXCLUDED.ends_at THEN NULL ELSE event.settled_at END,
+                  cancelled_at = NULL
                 WHERE (event.title, event.starts_at, event.ends_at, event.sessions)
                   IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.starts_at, EXCLUDED.ends_at, EXCLUDED.sessions)
+                  OR event.cancelled_at IS NOT NULL
+                RETURNING xmax = 0
                 """)) {
             st.setString(1, e.product());
             st.setString(2, e.eventKey());
@@ -299,8 +331,17 @@ public class Reconciler {
             st.setTimestamp(5, ts(e.endsAt()));
             st.setString(6, json(e.sessions().stream().map(s -> Map.of("sessionKey", s.key(),
                     "startTime", s.start().toString(), "endTime", s.end().toString())).toList()));
-            st.executeUpdate();
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return rs.getBoolean(1) ? Change.Type.EVENT_CREATED : Change.Type.EVENT_CHANGED;
+            }
         }
+    }
+
+    private static Change.Event eventOf(EventSnapshot e) {
+        return new Change.Event(e.product(), e.eventKey(), e.title(), e.startsAt());
     }
 
     private static void settle(Connection c, EventSnapshot e) throws SQLException {
@@ -328,12 +369,53 @@ public class Reconciler {
         return ends;
     }
 
-    /** {@link KnownEvents} from the event table. */
+    /**
+     * Events of the window that GoTo no longer lists ({@code listed}: every key its listing gave) and that had not
+     * started: cancelled or deleted in GoTo. Each gets one event-cancelled change, in one transaction.
+     */
+    public List<Change> cancelAbsent(String product, Collection<String> listed, Instant from, Instant to) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Subscriptions.writingChanges(c);
+                List<Planned> changes = new ArrayList<>();
+                try (PreparedStatement st = c.prepareStatement("""
+                        UPDATE event SET cancelled_at = now(), updated_at = now()
+                        WHERE product = ? AND cancelled_at IS NULL AND settled_at IS NULL AND starts_at > now()
+                          AND starts_at <= ? AND ends_at >= ? AND NOT (event_key = ANY (?))
+                        RETURNING event_key, title, starts_at
+                        """)) {
+                    st.setString(1, product);
+                    st.setTimestamp(2, Timestamp.from(to));
+                    st.setTimestamp(3, Timestamp.from(from));
+                    st.setArray(4, c.createArrayOf("text", listed.toArray()));
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            changes.add(new Planned(Change.of(Change.Type.EVENT_CANCELLED, new Change.Event(product, rs.getString(1),
+                                    rs.getString(2), rs.getTimestamp(3).toInstant()), Change.Source.POLL), null, -1));
+                        }
+                    }
+                }
+                outbox(c, changes, List.of());
+                c.commit();
+                return changes.stream().map(Planned::change).toList();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * {@link KnownEvents} from the event table: those GoTo may have stopped listing because they started (a
+     * completed training); one that has not started and is not listed is cancelled ({@link #cancelAbsent}).
+     */
     public List<EventSource.EventRef> unsettled(String product, Instant from, Instant to) {
         List<EventSource.EventRef> events = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
                 SELECT event_key, title, starts_at, ends_at FROM event
-                WHERE product = ? AND settled_at IS NULL AND ends_at >= ? AND starts_at <= ? ORDER BY starts_at
+                WHERE product = ? AND settled_at IS NULL AND cancelled_at IS NULL AND starts_at <= now()
+                  AND ends_at >= ? AND starts_at <= ? ORDER BY starts_at
                 """)) {
             st.setString(1, product);
             st.setTimestamp(2, Timestamp.from(from));
@@ -455,7 +537,7 @@ public class Reconciler {
     /** The change a row's write makes, complete in itself so whoever reads it never reads other tables. */
     private static Change change(EventSnapshot e, Write w, Map<String, Long> seconds, RegistrationState previous,
                                  Change.Source source, List<Change.Answer> answers) {
-        return Change.of(Change.Type.of(w.state().label()), new Change.Event(e.product(), e.eventKey(), e.title(), e.startsAt()),
+        return Change.of(Change.Type.of(w.state().label()), eventOf(e),
                 new Change.Person(w.p().email(), w.p().firstName(), w.p().lastName(), w.registrantKey(), w.joinUrl(), w.minutes(),
                         seconds, Map.of(), answers),
                 previous == null ? null : Change.Type.of(previous.label()), source);

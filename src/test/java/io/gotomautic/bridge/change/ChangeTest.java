@@ -48,6 +48,13 @@ class ChangeTest {
         assertThat(Change.of(Change.Type.ATTENDED, new Change.Event("meeting", "1", "M", null),
                 new Change.Person("a@b.c", null, null, null, null, 1, null, null, null), null, Change.Source.POLL).id())
                 .as("a new id per change").isNotEqualTo(change.id());
+
+        JsonNode cancelled = JSON.readTree(JSON.writeValueAsString(Change.of(Change.Type.EVENT_CANCELLED,
+                new Change.Event("training", "42", "Onboarding", null), Change.Source.POLL)));
+        assertThat(cancelled.get("type").asText()).isEqualTo("event-cancelled");
+        assertThat(cancelled.get("email").isNull()).as("no person in a change to the event").isTrue();
+        assertThat(cancelled.get("eventStart").isNull()).isTrue();
+        assertThat(cancelled.has("aboutEvent")).as("not a field of the record").isFalse();
     }
 
     @Test

@@ -83,7 +83,7 @@ class WebinarReconcileTest extends GoToTestSupport {
     private List<JsonNode> outbox() throws Exception {
         List<JsonNode> rows = new ArrayList<>();
         try (Connection c = DB.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT payload FROM outbox ORDER BY id")) {
+             ResultSet rs = st.executeQuery("SELECT payload FROM outbox WHERE payload ->> 'email' IS NOT NULL ORDER BY id")) {
             while (rs.next()) {
                 rows.add(JSON.readTree(rs.getString(1)));
             }
@@ -194,6 +194,54 @@ class WebinarReconcileTest extends GoToTestSupport {
         assertThat(states(key)).containsEntry("back@example.com", "cancelled");
     }
 
+    private PullCycle pull() {
+        EventFilter everything = new EventFilter(new org.apache.camel.impl.DefaultCamelContext(),
+                io.gotomautic.bridge.TestBridge.settings(Map.of()), () -> "");
+        return new PullCycle(List.of(source), everything, reconciler, database.dataSource(), Duration.ofDays(30),
+                Duration.ofDays(180), Clock.systemUTC(), new io.gotomautic.bridge.ops.Meters());
+    }
+
+    /** One poll through the pull cycle; its summary. */
+    private static String poll(PullCycle pull) throws Exception {
+        PullCycle.Run run = pull.begin("webinar");
+        for (EventSource.EventRef e : pull.events(run)) {
+            pull.event(run, e);
+        }
+        return pull.finish(run);
+    }
+
+    private static List<String> eventChanges() throws SQLException {
+        return DB.strings("SELECT (payload ->> 'type') || ' ' || (payload ->> 'eventTitle') FROM outbox"
+                + " WHERE payload ->> 'email' IS NULL ORDER BY id");
+    }
+
+    @Test
+    void theEventItselfIsAChangeWhenItAppearsChangesAndIsCancelledInGoTo() throws Exception {
+        long key = sim.state().webinars().add(GoToWebinars.webinar("Launch")
+                .times(TimeRange.of(now.plus(Duration.ofDays(2)), Duration.ofHours(1)))).key();
+        long held = sim.state().webinars().add(GoToWebinars.webinar("Held yesterday")
+                .times(TimeRange.of(now.minus(Duration.ofDays(1)), Duration.ofHours(1)))).key();
+        PullCycle pull = pull();
+        poll(pull);
+        assertThat(eventChanges()).containsExactlyInAnyOrder("event-created Launch", "event-created Held yesterday");
+        poll(pull);
+        assertThat(eventChanges()).as("an idle cycle: nothing").hasSize(2);
+
+        sim.state().webinars().rename(key, "Launch, part one");
+        poll(pull);
+        assertThat(eventChanges()).hasSize(3).last().isEqualTo("event-changed Launch, part one");
+
+        sim.state().webinars().cancel(key);
+        sim.state().webinars().cancel(held);
+        assertThat(poll(pull)).contains("1 upcoming events no longer in GoTo, cancelled");
+        assertThat(eventChanges()).as("one that was held is not cancelled by leaving the listing").hasSize(4)
+                .last().isEqualTo("event-cancelled Launch, part one");
+        poll(pull);
+        assertThat(eventChanges()).as("cancelled once").hasSize(4);
+        assertThat(DB.strings("SELECT payload ->> 'eventKey' FROM outbox WHERE payload ->> 'type' = 'event-cancelled'"))
+                .containsExactly(String.valueOf(key));
+    }
+
     @Test
     void anEventEndedLongAgoIsReconciledOnceMoreThenNoLongerPolled() throws Exception {
         Instant held = now.minus(Duration.ofHours(5));
@@ -202,10 +250,7 @@ class WebinarReconcileTest extends GoToTestSupport {
         long upcoming = sim.state().webinars().add(GoToWebinars.webinar("Ahead")
                 .times(TimeRange.of(now.plus(Duration.ofDays(2)), Duration.ofHours(1)))).key();
         sim.state().webinars().addRegistrant(upcoming, "Will", "Be", "will@example.com");
-        EventFilter everything = new EventFilter(new org.apache.camel.impl.DefaultCamelContext(),
-                io.gotomautic.bridge.TestBridge.settings(Map.of()), () -> "");
-        PullCycle pull = new PullCycle(List.of(source), everything, reconciler, database.dataSource(), Duration.ofDays(30),
-                Duration.ofDays(180), Clock.systemUTC(), new io.gotomautic.bridge.ops.Meters());
+        PullCycle pull = pull();
 
         PullCycle.Run first = pull.begin("webinar");
         for (EventSource.EventRef e : pull.events(first)) {
