@@ -269,23 +269,9 @@ public class MauticPush {
 
     private int changes(List<Outbox.Row> rows, Waits waits) throws SQLException {
         List<Item> changes = new ArrayList<>();
-        List<Long> aboutEvents = new ArrayList<>();
         for (Outbox.Row row : rows) {
-            Item item = new Item(row, read(row.payload()));
-            if (item.change().aboutEvent()) {
-                aboutEvents.add(row.id());
-            } else {
-                changes.add(item);
-            }
+            changes.add(new Item(row, read(row.payload())));
         }
-        // a change to an event itself is for subscribers: Mautic learns of events through the select options
-        if (!aboutEvents.isEmpty()) {
-            outbox.delivered(aboutEvents);
-        }
-        return aboutEvents.size() + (changes.isEmpty() ? 0 : push(changes, waits));
-    }
-
-    private int push(List<Item> changes, Waits waits) throws SQLException {
         Set<Long> finished = new HashSet<>();
         try {
             ensureFields();

@@ -272,10 +272,16 @@ public class Reconciler {
 
     /** One outbox row per change, in order; {@code ids}: those given to the plan's inserts. */
     private static void outbox(Connection c, List<Planned> changes, List<Long> ids) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "INSERT INTO outbox (kind, payload, registration_id) VALUES ('registration', ?::jsonb, ?)")) {
+        // a change to an event is for the subscriptions only: stored as delivered, it never takes a place in the
+        // push's batches (which would spread an event's people over more batches, and more Mautic calls)
+        try (PreparedStatement st = c.prepareStatement("""
+                INSERT INTO outbox (kind, payload, registration_id, status, delivered_at)
+                VALUES ('registration', ?::jsonb, ?, CASE WHEN ? THEN 'delivered' ELSE 'pending' END, CASE WHEN ? THEN now() END)
+                """)) {
             for (Planned p : changes) {
                 st.setString(1, json(p.change()));
+                st.setBoolean(3, p.change().aboutEvent());
+                st.setBoolean(4, p.change().aboutEvent());
                 if (p.registration() != null || p.insert() >= 0) {
                     st.setLong(2, p.registration() != null ? p.registration() : ids.get(p.insert()));
                 } else {
