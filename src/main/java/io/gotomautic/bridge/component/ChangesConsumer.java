@@ -8,9 +8,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.store.Subscriptions;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.support.ScheduledPollConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * with the later changes of its person and event, and is a dead letter after its last attempt, while the others go
  * on. Marked done only after the route, so a crash in between delivers it again: at least once.
  */
-class ChangesConsumer extends ScheduledPollConsumer {
+class ChangesConsumer extends HandingConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangesConsumer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,15 +64,7 @@ class ChangesConsumer extends ScheduledPollConsumer {
                 if (failed.stream().anyMatch(f -> f.holdsBack(d))) {
                     continue;
                 }
-                Exchange exchange = createExchange(false);
-                exchange.getIn().setBody(JSON.readValue(d.payload(), MAP));
-                try {
-                    getProcessor().process(exchange);
-                } catch (Exception e) {
-                    exchange.setException(e);
-                }
-                Exception error = exchange.getException();
-                releaseExchange(exchange, false);
+                Exception error = hand(JSON.readValue(d.payload(), MAP), null, null);
                 if (error == null) {
                     subscriptions.delivered(d);
                     delivered++;

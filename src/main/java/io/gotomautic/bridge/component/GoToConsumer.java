@@ -7,9 +7,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.store.TriggerItems;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.support.ScheduledPollConsumer;
 
 /**
  * A "new item" trigger: polls its GoTo listing and hands each item not delivered before to the route, one exchange
@@ -17,7 +15,7 @@ import org.apache.camel.support.ScheduledPollConsumer;
  * an error, so one that failed comes again on the next poll (at least once), and the items after it wait for it.
  * The first poll only takes note of what is there, unless the endpoint says {@code from=beginning}.
  */
-class GoToConsumer extends ScheduledPollConsumer {
+class GoToConsumer extends HandingConsumer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,21 +56,12 @@ class GoToConsumer extends ScheduledPollConsumer {
                 if (key.isEmpty() || seen.contains(key) || !isRunAllowed()) {
                     continue;
                 }
-                Exchange exchange = createExchange(false);
-                exchange.getIn().setBody(JSON.convertValue(item, Object.class));
-                exchange.getIn().setHeader(itemKey, key);
-                try {
-                    getProcessor().process(exchange);
-                } catch (Exception e) {
-                    exchange.setException(e);
-                }
-                if (exchange.getException() != null) {
+                Exception error = hand(JSON.convertValue(item, Object.class), itemKey, key);
+                if (error != null) {
                     getExceptionHandler().handleException("goto:" + endpoint.operation() + " could not deliver " + itemKey + " "
-                            + key + "; it comes again on the next poll", exchange, exchange.getException());
-                    releaseExchange(exchange, false);
+                            + key + "; it comes again on the next poll", error);
                     break;
                 }
-                releaseExchange(exchange, false);
                 triggers.delivered(name, key);
                 delivered++;
             }
