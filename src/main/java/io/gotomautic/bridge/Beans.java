@@ -2,7 +2,6 @@ package io.gotomautic.bridge;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -11,18 +10,20 @@ import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.gotoapi.GoToClient;
 import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.gotoapi.RateLimiter;
-import io.gotomautic.bridge.gotoapi.AssistSource;
-import io.gotomautic.bridge.gotoapi.MeetingSource;
+import io.gotomautic.bridge.gotoapi.AssistReader;
+import io.gotomautic.bridge.gotoapi.MeetingReader;
 import io.gotomautic.bridge.gotoapi.Operations;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
-import io.gotomautic.bridge.gotoapi.TrainingSource;
-import io.gotomautic.bridge.gotoapi.WebinarSource;
+import io.gotomautic.bridge.gotoapi.TrainingReader;
+import io.gotomautic.bridge.gotoapi.WebinarReader;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.mautic.CampaignHookReceiver;
+import io.gotomautic.bridge.mautic.ContactMapping;
 import io.gotomautic.bridge.mautic.EventOptions;
 import io.gotomautic.bridge.mautic.MauticClient;
 import io.gotomautic.bridge.mautic.MauticPush;
+import io.gotomautic.bridge.mautic.Naming;
 import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Database;
@@ -34,12 +35,17 @@ import io.gotomautic.bridge.sync.PullCycle;
 import io.gotomautic.bridge.sync.Reconciler;
 import org.apache.camel.CamelContext;
 
-/** The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. */
-public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, MauticPush mauticPush, EventOptions eventOptions,
-                    WebhookReceiver webhookReceiver, CampaignHookReceiver campaignHookReceiver,
-                    InboxWorker inboxWorker, Operations gotoOperations, Meters meters) {
+/**
+ * The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. The
+ * readers turn the GoTo answers the pull routes fetch into events and snapshots.
+ */
+public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilter, WebinarReader webinarReader,
+                    TrainingReader trainingReader, MeetingReader meetingReader, AssistReader assistReader, MauticClient mautic,
+                    MauticPush mauticPush, EventOptions eventOptions, WebhookReceiver webhookReceiver,
+                    CampaignHookReceiver campaignHookReceiver, InboxWorker inboxWorker, Operations gotoOperations, Meters meters) {
 
-    public static Beans create(Settings settings, Database database, CamelContext camel) {
+    /** @param clock what the pull takes as now: the system's, but for tests that move GoTo's clock */
+    public static Beans create(Settings settings, Database database, CamelContext camel, Clock clock) {
         DataSource ds = database.dataSource();
         Duration timeout = settings.duration("bridge.http.timeout");
         Meters meters = new Meters();
@@ -55,19 +61,25 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, MauticClient mautic, M
         Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"),
                 settings.duration("bridge.cancel-after"));
         EventFilter filter = new EventFilter(camel, settings, () -> goTo.organizer().key());
-        PullCycle pull = new PullCycle(List.of(new WebinarSource(goTo), new TrainingSource(goTo, reconciler::unsettled),
-                new MeetingSource(goTo), new AssistSource(goTo)), filter, reconciler, ds,
-                settings.duration("bridge.window.past"), settings.duration("bridge.window.future"), Clock.systemUTC(), meters);
+        // the registrant detail calls have a budget of their own, out of the connection's limit
+        ContactMapping mapping = ContactMapping.of(settings, camel);
+        RateLimiter enrich = !mapping.needsDetails() ? null : database.isReadOnly()
+                ? RateLimiter.readOnly(ds, settings.get("goto.client-id") + "#enrich", settings.enrichBudget())
+                : new RateLimiter(ds, settings.get("goto.client-id") + "#enrich", settings.enrichBudget());
+        PullCycle pull = new PullCycle(reconciler, ds, () -> goTo.organizer().key(), settings.duration("bridge.window.past"),
+                settings.duration("bridge.window.future"), clock, enrich, meters);
 
         boolean oauth = settings.get("mautic.auth").equals("oauth2");
         MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout, meters), settings.get("mautic.url"),
                 settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
         MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
-                settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"), meters);
+                settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"), new Naming(camel, settings),
+                mapping, meters);
         FormRules forms = FormRules.of(settings);
         Registrar registrar = new Registrar(goTo, filter, Clock.systemUTC());
-        return new Beans(goTo, pull, mautic, push, new EventOptions(mautic, ds, parts),
+        return new Beans(goTo, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled), new MeetingReader(),
+                new AssistReader(), mautic, push, new EventOptions(mautic, ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
                 new InboxWorker(ds, registrar,

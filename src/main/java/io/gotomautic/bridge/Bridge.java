@@ -52,7 +52,7 @@ public final class Bridge implements AutoCloseable {
             Properties properties = settings.asProperties();
             properties.putAll(routeProperties(settings));
             main.setOverrideProperties(properties);
-            main.configure().addConfiguration(new BridgeConfiguration(settings, database));
+            main.configure().addConfiguration(new BridgeConfiguration(settings, database, java.time.Clock.systemUTC()));
             main.start();
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new IllegalStateException("Camel did not start; see the log above");
@@ -67,6 +67,7 @@ public final class Bridge implements AutoCloseable {
             // the same series as MBeans, beside Camel's own (routes, endpoints)
             JmxMeterRegistry jmx = new JmxMeterRegistry(JmxConfig.DEFAULT, io.micrometer.core.instrument.Clock.SYSTEM);
             meters.publishTo(jmx);
+            QueueMetrics.register(jmx, database.dataSource());
             return new Bridge(database, main, jmx);
         } catch (Exception | Error e) {
             database.close();
@@ -85,6 +86,7 @@ public final class Bridge implements AutoCloseable {
             p.put("bridge.poll." + product + ".ms", String.valueOf(settings.pollInterval(product).toMillis()));
         }
         p.put("bridge.push.interval.ms", String.valueOf(settings.duration("bridge.push.interval").toMillis()));
+        p.put("bridge.retention.seconds", String.valueOf(settings.duration("bridge.retention").toSeconds()));
         return p;
     }
 

@@ -1,5 +1,6 @@
 package io.gotomautic.bridge;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
 
@@ -7,13 +8,13 @@ import javax.sql.DataSource;
 
 import io.gotomautic.bridge.component.BridgeComponent;
 import io.gotomautic.bridge.component.GoToComponent;
+import io.gotomautic.bridge.component.MauticComponent;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.ops.HealthReport;
 import io.gotomautic.bridge.ops.PartHealthCheck;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.DatabaseHealthCheck;
-import io.gotomautic.bridge.store.Housekeeping;
 import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.store.Subscriptions;
 import io.gotomautic.bridge.store.TriggerItems;
@@ -32,10 +33,12 @@ public class BridgeConfiguration implements CamelConfiguration {
 
     private final Settings settings;
     private final Database database;
+    private final Clock clock;
 
-    public BridgeConfiguration(Settings settings, Database database) {
+    public BridgeConfiguration(Settings settings, Database database, Clock clock) {
         this.settings = settings;
         this.database = database;
+        this.clock = clock;
     }
 
     /**
@@ -44,9 +47,14 @@ public class BridgeConfiguration implements CamelConfiguration {
      */
     @Override
     public void configure(CamelContext camel) {
-        Beans beans = Beans.create(settings, database, camel);
+        Beans beans = Beans.create(settings, database, camel, clock);
         camel.getRegistry().bind("gotoClient", beans.goTo());
         camel.getRegistry().bind("pullCycle", beans.pullCycle());
+        camel.getRegistry().bind("eventFilter", beans.eventFilter());
+        camel.getRegistry().bind("webinarReader", beans.webinarReader());
+        camel.getRegistry().bind("trainingReader", beans.trainingReader());
+        camel.getRegistry().bind("meetingReader", beans.meetingReader());
+        camel.getRegistry().bind("assistReader", beans.assistReader());
         camel.getRegistry().bind("mauticClient", beans.mautic());
         camel.getRegistry().bind("mauticPush", beans.mauticPush());
         camel.getRegistry().bind("eventOptions", beans.eventOptions());
@@ -54,6 +62,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());
         camel.getRegistry().bind("inboxWorker", beans.inboxWorker());
         camel.addComponent("goto", new GoToComponent(beans.gotoOperations(), new TriggerItems(database.dataSource())));
+        camel.addComponent("mautic", new MauticComponent(beans.mautic()));
         camel.addComponent("bridge", new BridgeComponent(new Subscriptions(database.dataSource()), beans.meters()));
         camel.getRegistry().bind("meters", beans.meters());
     }
@@ -76,11 +85,6 @@ public class BridgeConfiguration implements CamelConfiguration {
     @BindToRegistry
     public HealthCheck gotoHealthCheck() {
         return new PartHealthCheck(database.dataSource(), PartStates.GOTO);
-    }
-
-    @BindToRegistry
-    public Housekeeping housekeeping() {
-        return new Housekeeping(database.dataSource(), settings.duration("bridge.retention"));
     }
 
     /**

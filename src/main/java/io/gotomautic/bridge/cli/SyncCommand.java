@@ -4,22 +4,21 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.gotomautic.bridge.Beans;
+import io.gotomautic.bridge.OneShot;
 import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.gotoapi.GoToClient;
+import io.gotomautic.bridge.mautic.MauticClient;
+import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.store.Database;
-import io.gotomautic.bridge.sync.EventSource.EventRef;
+import io.gotomautic.bridge.sync.EventFilter;
 import io.gotomautic.bridge.sync.PullCycle;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,10 +27,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "sync", mixinStandardHelpOptions = true,
         description = "Run one pull cycle of a product now against the configured GoTo and Mautic, push what changed, "
-                + "and print a summary (like the old citrix:sync).")
+                + "refresh the event select options, and print a summary (like the old citrix:sync). It runs the routes of "
+                + "routes/ (direct:pull-<product>, direct:push-to-mautic, direct:event-options) without their schedules.")
 class SyncCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SyncCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -62,37 +60,25 @@ class SyncCommand implements Callable<Integer> {
         boolean push = !dryRun && Parts.configured(settings, "Mautic API");
         Instant started = Instant.now();
         try (Database db = dryRun ? Database.readOnly(settings) : Database.attach(settings);
-             DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.start();
+             OneShot routes = OneShot.start(settings, db, Clock.systemUTC())) {
             String credential = credentialStamp(db, settings.get("goto.client-id"));
-            Beans beans = Beans.create(settings, db, camel);
-            PullCycle pull = beans.pullCycle();
-            PullCycle.Run run = pull.begin(product, dryRun);
-            try {
-                List<EventRef> events = pull.events(run, id);
-                if (id != null && events.isEmpty()) {
-                    pull.finish(run);
-                    spec.commandLine().getErr().println("goto-mautic-bridge: no " + product + " with key " + id + " between "
-                            + run.from() + " and " + run.to() + " (see bridge.window.past, bridge.window.future)");
-                    return 1;
-                }
-                for (EventRef event : events) {
-                    try {
-                        pull.event(run, event);
-                    } catch (Exception e) {
-                        LOG.warn("Sync of {} event {} ({}) failed: {}", product, event.key(), event.title(), e.getMessage());
-                        pull.failed(run, event, e);
-                    }
-                }
-                pull.finish(run);
-            } catch (Exception e) {
-                pull.abort(run, e);
-                throw e;
+            // the same routes as the service's polls: direct:pull-<product>, then the push and the event options
+            PullCycle.Run run = routes.pull(product, dryRun, id);
+            if (run.aborted() != null) {
+                spec.commandLine().getErr().println("goto-mautic-bridge: the " + product + " sync stopped: " + run.aborted());
+                return 1;
             }
+            if (id != null && run.takenEvents() == 0) {
+                spec.commandLine().getErr().println("goto-mautic-bridge: no " + product + " with key " + id + " between "
+                        + run.from() + " and " + run.to() + " (see bridge.window.past, bridge.window.future"
+                        + (run.summary().contains("left out") ? ", and " + EventFilter.key(product) + ", which leaves it out" : "")
+                        + ")");
+                return 1;
+            }
+            MauticPush mauticPush = routes.bean("mauticPush", MauticPush.class);
             if (push) {
-                while (beans.mauticPush().drain() > 0) {
-                    // batch after batch, until the outbox is empty or Mautic stops taking changes
-                }
+                routes.push();
+                routes.refreshEventOptions();
             }
             out.println((dryRun ? "sync --dry-run " : "sync ") + product + (id == null ? "" : " --id " + id) + ": " + run.summary());
             if (dryRun) {
@@ -107,11 +93,12 @@ class SyncCommand implements Callable<Integer> {
                 }
             } else if (push) {
                 long left = pending(db);
-                out.println("Mautic: " + beans.mauticPush().stats() + (left == 0 ? "" : "; " + left + " change(s) still queued, retried by the service"));
+                out.println("Mautic: " + mauticPush.stats() + (left == 0 ? "" : "; " + left + " change(s) still queued, retried by the service"));
             } else {
                 out.println("Mautic: not configured; the changes wait in the outbox");
             }
-            out.println("calls: GoTo " + beans.goTo().calls() + ", Mautic " + beans.mautic().calls());
+            out.println("calls: GoTo " + routes.bean("gotoClient", GoToClient.class).calls() + ", Mautic "
+                    + routes.bean("mauticClient", MauticClient.class).calls());
             out.printf("time: %.1f s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0);
             out.flush();
             return run.failedEvents() == 0 ? 0 : 1;

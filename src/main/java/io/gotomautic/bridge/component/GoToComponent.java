@@ -18,7 +18,8 @@ import org.apache.camel.support.DefaultComponent;
 public class GoToComponent extends DefaultComponent {
 
     /** The keys an operation may need, as URI options and headers. */
-    static final String[] KEYS = {"trainingKey", "webinarKey", "sessionKey", "registrantKey"};
+    static final String[] KEYS = {"trainingKey", "webinarKey", "sessionKey", "registrantKey", "meetingKey", "fromTime",
+            "toTime"};
 
     private final Operations operations;
     private final TriggerItems triggers;

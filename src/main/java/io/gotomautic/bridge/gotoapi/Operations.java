@@ -3,6 +3,7 @@ package io.gotomautic.bridge.gotoapi;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,14 +14,24 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The GoToTraining and GoToWebinar operations integrators call by name ({@code training/getTraining}, …), each one
+ * The GoTo operations the pull routes and integrators call by name ({@code training/getTraining}, …), each one
  * GoTo call (or the pages of one listing) through the connection's client: its shared token and rate limiter. The
- * names are those of the GoToTraining connector the bridge stands in for, and their webinar twins; the lists behind
- * the "new item" triggers are here too, with the field that tells one item from another.
+ * training names are those of the GoToTraining connector the bridge stands in for, the webinar ones their twins;
+ * the listings the pull routes walk for every product are here too, and the lists behind the "new item" triggers,
+ * with the field that tells one item from another.
  */
 public class Operations {
 
-    /** Where an operation finds its keys: {@code trainingKey}, {@code webinarKey}, {@code sessionKey}, {@code registrantKey}. */
+    static final String WEBINARS = "/G2W/rest/v2/organizers/";
+    static final String TRAININGS = "/G2T/rest/organizers/";
+    static final String TRAINING_REPORTS = "/G2T/rest/reports/organizers/";
+    static final String MEETINGS = "/G2M/rest";
+    static final String ASSIST_SESSIONS = "/G2A/rest/v1/sessions";
+
+    /**
+     * Where an operation finds its keys: {@code trainingKey}, {@code webinarKey}, {@code sessionKey},
+     * {@code registrantKey}, {@code meetingKey}, and a window's {@code fromTime} and {@code toTime} (ISO-8601).
+     */
     @FunctionalInterface
     public interface Keys {
         /** The key's value; fails, naming the key, when it is not given. */
@@ -33,7 +44,9 @@ public class Operations {
 
     private static final Set<String> CALLS = Set.of("training/getTraining", "training/listRegistrations",
             "training/addRegistrant", "training/getRegistrant", "webinar/getWebinar", "webinar/listRegistrants",
-            "webinar/addRegistrant", "webinar/getRegistrant", "webinar/listSessions", "webinar/listAttendees");
+            "webinar/addRegistrant", "webinar/getRegistrant", "webinar/listSessions", "webinar/listAttendees",
+            "webinar/listWebinars", "training/listTrainings", "training/listSessions", "training/listSessionsByDate",
+            "training/listAttendees", "meeting/listHistoryMeetings", "meeting/listAttendees", "assist/listSessions");
 
     private final GoToClient client;
     private final Registrar registrar;
@@ -74,6 +87,21 @@ public class Operations {
             case "webinar/listSessions" -> array(Paging.embedded(client, webinar(keys) + "/sessions?size=" + Paging.LIMIT,
                     "sessionInfoResources"));
             case "webinar/listAttendees" -> client.get(webinar(keys) + "/sessions/" + keys.required("sessionKey") + "/attendees");
+            case "webinar/listWebinars" -> array(webinars(time(keys, "fromTime"), time(keys, "toTime")));
+            case "training/listTrainings" -> client.get(TRAININGS + client.organizer().key() + "/trainings");
+            // the held sessions of a training, from GoToTraining's reports
+            case "training/listSessions" -> client.get(TRAINING_REPORTS + client.organizer().key() + "/trainings/"
+                    + keys.required("trainingKey"));
+            // completed sessions in a range; a POST because GoToTraining takes the range as a JSON body
+            case "training/listSessionsByDate" -> client.post(TRAINING_REPORTS + client.organizer().key() + "/sessions",
+                    Map.of("startDate", time(keys, "fromTime"), "endDate", time(keys, "toTime")));
+            case "training/listAttendees" -> client.get(TRAINING_REPORTS + client.organizer().key() + "/sessions/"
+                    + keys.required("sessionKey") + "/attendees");
+            case "meeting/listHistoryMeetings" -> client.get(MEETINGS + "/historicalMeetings?startDate=" + time(keys, "fromTime")
+                    + "&endDate=" + time(keys, "toTime"));
+            case "meeting/listAttendees" -> client.get(MEETINGS + "/meetings/" + keys.required("meetingKey") + "/attendees");
+            case "assist/listSessions" -> client.get(ASSIST_SESSIONS + "?sessionType=screen_sharing&fromTime="
+                    + time(keys, "fromTime") + "&toTime=" + time(keys, "toTime"));
             default -> throw new IllegalArgumentException("no GoTo operation " + name);
         };
     }
@@ -82,25 +110,43 @@ public class Operations {
     public Listing listing(String name) {
         return switch (name) {
             case "training/onNewTraining" -> new Listing("trainingKey",
-                    k -> list(client.get(TrainingSource.BASE + client.organizer().key() + "/trainings")));
+                    k -> list(client.get(TRAININGS + client.organizer().key() + "/trainings")));
             case "training/onNewRegistration" -> new Listing("registrantKey", k -> list(client.get(training(k) + "/registrants")));
             case "webinar/onNewWebinar" -> new Listing("webinarKey", k -> {
                 Instant now = clock.instant();
-                return Paging.embedded(client, WebinarSource.BASE + client.organizer().key() + "/webinars?fromTime="
-                        + WebinarSource.time(now.minus(past)) + "&toTime=" + WebinarSource.time(now.plus(future))
-                        + "&size=" + Paging.LIMIT, "webinars");
+                return webinars(seconds(now.minus(past)), seconds(now.plus(future)));
             });
             case "webinar/onNewRegistrant" -> new Listing("registrantKey", k -> Paging.registrants(client, webinar(k)));
             default -> null;
         };
     }
 
+    /** The organizer's webinars that overlap the window, every page. */
+    private List<JsonNode> webinars(String from, String to) {
+        return Paging.embedded(client, WEBINARS + client.organizer().key() + "/webinars?fromTime=" + from + "&toTime=" + to
+                + "&size=" + Paging.LIMIT, "webinars");
+    }
+
+    /** A window's end, as GoTo takes it: ISO-8601 UTC to the second. */
+    private static String time(Keys keys, String name) {
+        String value = keys.required(name);
+        try {
+            return seconds(Instant.parse(value));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as 2026-12-01T10:00:00Z, not " + value);
+        }
+    }
+
+    private static String seconds(Instant t) {
+        return t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
     private String training(Keys keys) {
-        return TrainingSource.BASE + client.organizer().key() + "/trainings/" + keys.required("trainingKey");
+        return TRAININGS + client.organizer().key() + "/trainings/" + keys.required("trainingKey");
     }
 
     private String webinar(Keys keys) {
-        return WebinarSource.BASE + client.organizer().key() + "/webinars/" + keys.required("webinarKey");
+        return WEBINARS + client.organizer().key() + "/webinars/" + keys.required("webinarKey");
     }
 
     /** Registers through the bridge's registrar: idempotent (GoTo's 409 yields the registrant), questions checked. */

@@ -161,7 +161,7 @@ public class Registrar {
         Participant p = new Participant(email, firstName, lastName, registrant.path("registrantKey").asText(),
                 registrant.path("joinUrl").asText(null), Standing.REGISTERED, new LinkedHashMap<>());
         return new Registration(new EventSnapshot(product, key, event.path(titleField).asText(), start, end, List.of(), List.of(p),
-                false, now), p);
+                false, now, Map.of()), p);
     }
 
     /** The event (and a webinar's registration fields and questions), from GoTo or from the last few minutes. */

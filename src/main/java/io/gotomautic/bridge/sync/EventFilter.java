@@ -2,7 +2,6 @@ package io.gotomautic.bridge.sync;
 
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -52,16 +51,15 @@ public class EventFilter {
 
     /** Whether the product's filter takes the event (every event when it has none). */
     public boolean accepts(String product, String key, String title, Instant startsAt, Instant endsAt) {
+        return predicates.get(product) == null || accepts(product, new EventRef(key, title, startsAt, endsAt).asMap(organizerKey.get()));
+    }
+
+    /** The same for an event of a pull route ({@link EventRef#asMap}): the pull's filter step. */
+    public boolean accepts(String product, Map<String, Object> event) {
         Predicate predicate = predicates.get(product);
         if (predicate == null) {
             return true;
         }
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("key", key);
-        event.put("title", title);
-        event.put("startsAt", startsAt == null ? null : startsAt.toString());
-        event.put("endsAt", endsAt == null ? null : endsAt.toString());
-        event.put("organizerKey", organizerKey.get());
         Exchange exchange = new DefaultExchange(camel);
         exchange.getIn().setBody(event);
         return predicate.matches(exchange);

@@ -3,8 +3,6 @@ package io.gotomautic.bridge.sync;
 import java.time.Instant;
 import java.util.List;
 
-import io.gotomautic.bridge.sync.EventSource.EventRef;
-
 /**
  * Events the database already knows and that are not settled: for a product whose list forgets an event as soon
  * as it is over (GoToTraining), this is where the sync remembers it, the same on every instance and after a restart.

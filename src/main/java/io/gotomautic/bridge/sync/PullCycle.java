@@ -8,21 +8,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
 import io.gotomautic.bridge.change.Change;
+import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.ops.Meters;
-import io.gotomautic.bridge.sync.EventSource.EventRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps of one poll of one product, called by the pull route: begin (window, cursor), the events of the
- * window, each event reconciled on its own (a failing event is recorded and retried next cycle while the
- * others sync), and finish (outcome in {@code sync_cursor}, summary in the log).
+ * The bookkeeping steps of one poll of one product, called by its pull route (routes/pull.camel.yaml), which makes
+ * the GoTo calls itself: begin (window, cursor), the listed events minus the settled ones (and those GoTo stopped
+ * listing, cancelled), each event's snapshot opened, then reconciled on its own (a failing event is recorded and
+ * retried next cycle while the others sync), and finish (outcome in {@code sync_cursor}, summary in the log).
  */
 public class PullCycle {
 
@@ -35,14 +37,17 @@ public class PullCycle {
     public static final class Run {
         final String product;
         final boolean dryRun;
+        /** only this event, settled or not (sync --id) */
+        final String eventKey;
         final Instant startedAt;
         final Instant from;
         final Instant to;
+        /** events listed and not settled */
         final AtomicInteger events = new AtomicInteger();
+        /** of those, the ones the route's filter step let through */
+        final AtomicInteger taken = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
-        /** events of the window the product's filter left out */
-        final AtomicInteger filtered = new AtomicInteger();
         /** upcoming events GoTo stopped listing */
         final AtomicInteger cancelled = new AtomicInteger();
         final AtomicInteger created = new AtomicInteger();
@@ -52,20 +57,24 @@ public class PullCycle {
         final List<Change> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** Why the first failed event failed, for status. */
         final AtomicReference<String> firstFailure = new AtomicReference<>();
+        /** Why the poll stopped before its end, or null. */
+        volatile String aborted;
         volatile boolean listed;
 
-        Run(String product, boolean dryRun, Instant startedAt, Instant from, Instant to) {
+        Run(String product, boolean dryRun, String eventKey, Instant startedAt, Instant from, Instant to) {
             this.product = product;
             this.dryRun = dryRun;
+            this.eventKey = eventKey;
             this.startedAt = startedAt;
             this.from = from;
             this.to = to;
         }
 
         public String summary() {
-            return events + " events (" + failed + " failed), " + registrants + " registrants, " + attendees + " attendees, "
+            int filtered = events.get() - taken.get();
+            return taken + " events (" + failed + " failed), " + registrants + " registrants, " + attendees + " attendees, "
                     + created + " new and " + changed + " changed registrations"
-                    + (filtered.get() == 0 ? "" : "; " + filtered + " events left out by " + EventFilter.key(product))
+                    + (filtered == 0 ? "" : "; " + filtered + " events left out by the filter step (" + EventFilter.key(product) + ")")
                     + (cancelled.get() == 0 ? "" : "; " + cancelled + " upcoming events no longer in GoTo, cancelled");
         }
 
@@ -75,6 +84,21 @@ public class PullCycle {
 
         public int failedEvents() {
             return failed.get();
+        }
+
+        /** Events the filter step let through. */
+        public int takenEvents() {
+            return taken.get();
+        }
+
+        /** Registrations created or changed. */
+        public int registrationChanges() {
+            return created.get() + changed.get();
+        }
+
+        /** Why the poll stopped before its end (the list call failed, the database went away), or null. */
+        public String aborted() {
+            return aborted;
         }
 
         /** The changes found, in order; the outbox payloads (of a dry run: what would have been written). */
@@ -97,37 +121,46 @@ public class PullCycle {
      */
     private static final java.util.Set<String> SCHEDULED = java.util.Set.of("webinar", "training");
 
-    private final Map<String, EventSource> sources;
-    private final EventFilter filter;
     private final Meters meters;
     private final Reconciler reconciler;
+    /** Null: no mapping needs the registrants' detail, so none is fetched. */
+    private final io.gotomautic.bridge.gotoapi.RateLimiter enrichBudget;
     private final DataSource dataSource;
+    private final Supplier<String> organizerKey;
     private final Duration past;
     private final Duration future;
     private final Clock clock;
 
-    /** @param filter the events each product's poll takes ({@code bridge.pull.<product>.filter}) */
-    public PullCycle(List<EventSource> sources, EventFilter filter, Reconciler reconciler, DataSource dataSource, Duration past,
-                     Duration future, Clock clock, Meters meters) {
+    /**
+     * @param organizerKey the GoTo organizer whose events these are, shown to the filter step
+     * @param enrichBudget the registrant detail calls the polls may make ({@code bridge.enrich.budget}); null when
+     *                     no mapping needs the detail
+     */
+    public PullCycle(Reconciler reconciler, DataSource dataSource, Supplier<String> organizerKey, Duration past,
+                     Duration future, Clock clock, io.gotomautic.bridge.gotoapi.RateLimiter enrichBudget, Meters meters) {
         this.meters = meters;
-        this.sources = sources.stream().collect(java.util.stream.Collectors.toMap(EventSource::product, s -> s));
-        this.filter = filter;
+        this.enrichBudget = enrichBudget;
         this.reconciler = reconciler;
         this.dataSource = dataSource;
+        this.organizerKey = organizerKey;
         this.past = past;
         this.future = future;
         this.clock = clock;
     }
 
-    public Run begin(String product) throws SQLException {
-        return begin(product, false);
-    }
-
-    public Run begin(String product, boolean dryRun) throws SQLException {
-        source(product);
+    /**
+     * @param dryRun   write nothing, keep the changes that would be made (sync --dry-run); null = false
+     * @param eventKey only this event, settled or not (sync --id); null = every event of the window
+     */
+    public Run begin(String product, Boolean dryRun, String eventKey) throws SQLException {
+        if (!Settings.PRODUCTS.contains(product)) {
+            throw new IllegalArgumentException("no GoTo product " + product);
+        }
+        boolean dry = Boolean.TRUE.equals(dryRun);
         Instant now = clock.instant();
-        Run run = new Run(product, dryRun, now, now.minus(past), now.plus(future));
-        if (dryRun) {
+        Run run = new Run(product, dry, eventKey == null || eventKey.isBlank() ? null : eventKey, now, now.minus(past),
+                now.plus(future));
+        if (dry) {
             return run;
         }
         // the process is named by its connections' application_name (see Database): status tells a running poll
@@ -138,39 +171,74 @@ public class PullCycle {
         return run;
     }
 
-    public List<EventRef> events(Run run) throws SQLException {
-        return events(run, null);
-    }
-
     /**
-     * The events of the window that are not settled; with a key, only that one, settled or not (none when it
-     * is not in the window).
+     * The listed events that need a snapshot, as Maps for the route's filter step: those not settled (a settled one
+     * comes back when its end moved: rescheduled, or a recurring meeting held again); with the run's event key only
+     * that one, settled or not. Upcoming events GoTo no longer lists become event-cancelled changes.
      */
-    public List<EventRef> events(Run run, String key) throws SQLException {
+    public List<Map<String, Object>> events(Run run, List<EventRef> listed) throws SQLException {
+        String key = run.eventKey;
         Map<String, Instant> settled = key == null ? reconciler.settled(run.product) : Map.of();
-        List<EventRef> listed = source(run.product).events(run.from, run.to);
         if (key == null && !run.dryRun && SCHEDULED.contains(run.product)) {
             List<Change> cancelled = reconciler.cancelAbsent(run.product, listed.stream().map(EventRef::key).toList(), run.from, run.to);
             run.cancelled.set(cancelled.size());
             run.changes.addAll(cancelled);
             cancelled.forEach(meters::found);
         }
-        // a settled event comes back when its end moved (rescheduled, or a recurring meeting held again)
-        List<EventRef> events = listed.stream()
+        String organizer = organizerKey.get();
+        List<Map<String, Object>> events = listed.stream()
                 .filter(e -> key == null ? !settled.containsKey(e.key()) || (e.endsAt() != null && e.endsAt().isAfter(settled.get(e.key())))
                         : e.key().equals(key))
+                .map(e -> e.asMap(organizer))
                 .toList();
-        List<EventRef> taken = events.stream().filter(e -> filter.accepts(run.product, e.key(), e.title(), e.startsAt(), e.endsAt()))
-                .toList();
-        run.filtered.set(events.size() - taken.size());
-        events = taken;
         run.events.set(events.size());
         run.listed = true;
         return events;
     }
 
-    public void event(Run run, EventRef event) throws SQLException {
-        EventSnapshot snapshot = source(run.product).snapshot(event, clock.instant());
+    /** An event the filter step let through: its snapshot, for the route's GoTo answers to fill in. */
+    public EventSnapshot.Builder open(Run run, Map<String, Object> event) {
+        run.taken.incrementAndGet();
+        return new EventSnapshot.Builder(run.product, EventRef.of(event), clock.instant());
+    }
+
+    /**
+     * The registrant keys whose detail the route fetches now: registered ones the database has no detail of, as many
+     * as {@code bridge.enrich.budget} allows this moment (the rest on the next polls); none when no mapping needs it.
+     */
+    public List<String> toEnrich(Run run, EventSnapshot.Builder snapshot) throws SQLException {
+        if (enrichBudget == null || run.dryRun) {
+            return List.of();
+        }
+        java.util.Set<String> known = new java.util.HashSet<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT registrant_key FROM registration WHERE product = ? AND event_key = ? AND goto_details IS NOT NULL")) {
+            st.setString(1, run.product);
+            st.setString(2, snapshot.event().key());
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    known.add(rs.getString(1));
+                }
+            }
+        }
+        List<String> wanted = snapshot.registrants().stream()
+                .filter(p -> p.standing() == EventSnapshot.Standing.REGISTERED && p.registrantKey() != null
+                        && !known.contains(p.registrantKey()))
+                .map(EventSnapshot.Participant::registrantKey).toList();
+        if (wanted.isEmpty()) {
+            return wanted;
+        }
+        int allowed = enrichBudget.tryTake(wanted.size());
+        if (allowed < wanted.size()) {
+            LOG.info("Pull of {} event {}: the detail of {} of {} new registrants waits for bridge.enrich.budget", run.product,
+                    snapshot.event().key(), wanted.size() - allowed, wanted.size());
+        }
+        return wanted.subList(0, allowed);
+    }
+
+    /** Registrants, sessions and attendance -> only the differences, with their outbox rows (of a dry run: none). */
+    public void reconcile(Run run, EventSnapshot.Builder gathered) throws SQLException {
+        EventSnapshot snapshot = gathered.build();
         run.registrants.addAndGet((int) snapshot.participants().stream()
                 .filter(p -> p.standing() != EventSnapshot.Standing.PRESENT).count());
         run.attendees.addAndGet((int) snapshot.participants().stream().filter(p -> p.totalSeconds() > 0).count());
@@ -185,19 +253,20 @@ public class PullCycle {
     }
 
     /** The event failed this cycle (the route has logged why); the next cycle tries it again. */
-    public void failed(Run run, EventRef event, Exception cause) {
+    public void failed(Run run, Map<String, Object> event, Exception cause) {
         run.failed.incrementAndGet();
-        run.firstFailure.compareAndSet(null, "event " + event.key() + ": " + reason(cause));
+        run.firstFailure.compareAndSet(null, "event " + event.get("key") + ": " + reason(cause));
         progress(run);
     }
 
     /** The poll stopped before its end (the list call failed, the database went away): recorded as failed, with why. */
-    public void abort(Run run, Exception cause) throws SQLException {
-        if (run.dryRun) {
-            return;
+    public Run abort(Run run, Exception cause) throws SQLException {
+        run.aborted = (run.listed ? "stopped after " + run.done + " of " + run.taken + " events: " : "could not list the events: ")
+                + reason(cause);
+        if (!run.dryRun) {
+            finished(run, "failed", run.aborted);
         }
-        finished(run, "failed", (run.listed ? "stopped after " + run.done + " of " + run.events + " events: "
-                : "could not list the events: ") + reason(cause));
+        return run;
     }
 
     private static String reason(Exception cause) {
@@ -212,24 +281,16 @@ public class PullCycle {
         }
     }
 
-    public String finish(Run run) throws SQLException {
+    public Run finish(Run run) throws SQLException {
         if (run.dryRun) {
-            return run.summary();
+            return run;
         }
-        String outcome = run.failed.get() == 0 ? "ok" : run.failed.get() < run.events.get() ? "partial" : "failed";
+        String outcome = run.failed.get() == 0 ? "ok" : run.failed.get() < run.taken.get() ? "partial" : "failed";
         String summary = run.summary();
         String failure = run.firstFailure.get();
         finished(run, outcome, failure == null ? summary : summary + "; first failure: " + failure);
         LOG.info("Pull of {} done in {} ms: {}", run.product, Duration.between(run.startedAt, clock.instant()).toMillis(), summary);
-        return summary;
-    }
-
-    private EventSource source(String product) {
-        EventSource s = sources.get(product);
-        if (s == null) {
-            throw new IllegalArgumentException("no GoTo source for product " + product);
-        }
-        return s;
+        return run;
     }
 
     private void finished(Run run, String outcome, String message) throws SQLException {

@@ -44,11 +44,20 @@ public class Reconciler {
 
     /** A stored registration. @param absentSince since when GoTo's listings have not shown them, or null */
     private record Known(long id, String email, String firstName, String lastName, RegistrationState state, int minutes,
-                         Map<String, Long> seconds, String registrantKey, String joinUrl, Instant absentSince) {
+                         Map<String, Long> seconds, String registrantKey, String joinUrl, Instant absentSince,
+                         EventSnapshot.Details details) {
     }
 
-    /** A registration row to insert ({@code id} null) or to update. */
-    private record Write(Long id, Participant p, String registrantKey, String joinUrl, RegistrationState state, int minutes) {
+    /**
+     * A registration row to insert ({@code id} null) or to update.
+     *
+     * @param details the registrant's GoTo detail as known (fetched now or stored), or null; stored when new
+     */
+    private record Write(Long id, Participant p, String registrantKey, String joinUrl, RegistrationState state, int minutes,
+                         EventSnapshot.Details details) {
+        Write(Long id, Participant p, String registrantKey, String joinUrl, RegistrationState state, int minutes) {
+            this(id, p, registrantKey, joinUrl, state, minutes, null);
+        }
     }
 
     /**
@@ -201,16 +210,20 @@ public class Reconciler {
                 continue;
             }
             int minutes = minutes(p);
+            // the registrant's detail, fetched now for one new or not yet enriched, else as stored
+            EventSnapshot.Details fetched = event.details().get(email);
+            EventSnapshot.Details details = fetched != null ? fetched : before == null ? null : before.details();
             if (before == null) {
-                Write row = new Write(null, p, p.registrantKey(), p.joinUrl(), target, minutes);
+                Write row = new Write(null, p, p.registrantKey(), p.joinUrl(), target, minutes, details);
                 created.add(new Planned(change(event, row, p.secondsBySession(), null, Change.Source.POLL, List.of()), null,
                         inserts.size()));
                 inserts.add(row);
             } else if (before.state() != target || before.minutes() != minutes || !before.seconds().equals(p.secondsBySession())
                     || !Objects.equals(before.registrantKey(), orElse(p.registrantKey(), before.registrantKey()))
-                    || !Objects.equals(before.joinUrl(), orElse(p.joinUrl(), before.joinUrl()))) {
+                    || !Objects.equals(before.joinUrl(), orElse(p.joinUrl(), before.joinUrl()))
+                    || fetched != null && before.details() == null) {
                 Write row = new Write(before.id(), p, orElse(p.registrantKey(), before.registrantKey()),
-                        orElse(p.joinUrl(), before.joinUrl()), target, minutes);
+                        orElse(p.joinUrl(), before.joinUrl()), target, minutes, details);
                 updates.add(row);
                 changes.add(new Planned(change(event, row, p.secondsBySession(), before.state(), Change.Source.POLL, List.of()),
                         before.id(), -1));
@@ -235,7 +248,7 @@ public class Reconciler {
                     Participant as = new Participant(k.email(), k.firstName(), k.lastName(), k.registrantKey(), k.joinUrl(),
                             Standing.CANCELLED, k.seconds());
                     changes.add(new Planned(change(event, new Write(k.id(), as, k.registrantKey(), k.joinUrl(),
-                            RegistrationState.CANCELLED, k.minutes()), k.seconds(), k.state(), Change.Source.POLL, List.of()),
+                            RegistrationState.CANCELLED, k.minutes(), k.details()), k.seconds(), k.state(), Change.Source.POLL, List.of()),
                             k.id(), -1));
                 }
             }
@@ -416,8 +429,8 @@ public class Reconciler {
      * {@link KnownEvents} from the event table: those GoTo may have stopped listing because they started (a
      * completed training); one that has not started and is not listed is cancelled ({@link #cancelAbsent}).
      */
-    public List<EventSource.EventRef> unsettled(String product, Instant from, Instant to) {
-        List<EventSource.EventRef> events = new ArrayList<>();
+    public List<EventRef> unsettled(String product, Instant from, Instant to) {
+        List<EventRef> events = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
                 SELECT event_key, title, starts_at, ends_at FROM event
                 WHERE product = ? AND settled_at IS NULL AND cancelled_at IS NULL AND starts_at <= now()
@@ -428,7 +441,7 @@ public class Reconciler {
             st.setTimestamp(3, Timestamp.from(to));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    events.add(new EventSource.EventRef(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                    events.add(new EventRef(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
                             rs.getTimestamp(4).toInstant()));
                 }
             }
@@ -446,7 +459,7 @@ public class Reconciler {
         Map<String, Known> known = new HashMap<>();
         try (PreparedStatement st = c.prepareStatement("""
                 SELECT id, lower(email), first_name, last_name, state, minutes_attended, seconds_by_session, registrant_key,
-                  join_url, absent_since
+                  join_url, absent_since, goto_details
                 FROM registration WHERE product = ? AND event_key = ? AND (?::text IS NULL OR lower(email) = ?)
                 """ + (lock ? " FOR UPDATE" : ""))) {
             st.setString(1, e.product());
@@ -458,7 +471,7 @@ public class Reconciler {
                     Timestamp absent = rs.getTimestamp(10);
                     known.put(rs.getString(2), new Known(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             RegistrationState.of(rs.getString(5)), rs.getInt(6), read(rs.getString(7)), rs.getString(8),
-                            rs.getString(9), absent == null ? null : absent.toInstant()));
+                            rs.getString(9), absent == null ? null : absent.toInstant(), details(rs.getString(11))));
                 }
             }
         }
@@ -467,13 +480,14 @@ public class Reconciler {
 
     private static final String INSERT = """
             INSERT INTO registration (id, product, event_key, email, first_name, last_name, registrant_key, state, join_url,
-              minutes_attended, seconds_by_session)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+              minutes_attended, seconds_by_session, goto_details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)
             """;
 
     private static final String UPDATE = """
             UPDATE registration SET state = ?, minutes_attended = ?, seconds_by_session = ?::jsonb, registrant_key = ?,
-              join_url = ?, first_name = coalesce(first_name, ?), last_name = coalesce(last_name, ?), updated_at = now()
+              join_url = ?, first_name = coalesce(first_name, ?), last_name = coalesce(last_name, ?),
+              goto_details = coalesce(?::jsonb, goto_details), updated_at = now()
             WHERE id = ?
             """;
 
@@ -510,6 +524,7 @@ public class Reconciler {
         st.setString(9, w.joinUrl());
         st.setInt(10, w.minutes());
         st.setString(11, json(w.p().secondsBySession()));
+        st.setString(12, w.details() == null ? null : json(w.details()));
         st.addBatch();
     }
 
@@ -521,7 +536,8 @@ public class Reconciler {
         st.setString(5, w.joinUrl());
         st.setString(6, w.p().firstName());
         st.setString(7, w.p().lastName());
-        st.setLong(8, w.id());
+        st.setString(8, w.details() == null ? null : json(w.details()));
+        st.setLong(9, w.id());
         st.addBatch();
     }
 
@@ -543,9 +559,11 @@ public class Reconciler {
     /** The change a row's write makes, complete in itself so whoever reads it never reads other tables. */
     private static Change change(EventSnapshot e, Write w, Map<String, Long> seconds, RegistrationState previous,
                                  Change.Source source, List<Change.Answer> answers) {
+        // answers given with the registration (a form) are the person's own; otherwise GoTo's detail has them
+        List<Change.Answer> given = answers.isEmpty() && w.details() != null ? w.details().answers() : answers;
         return Change.of(Change.Type.of(w.state().label()), eventOf(e),
                 new Change.Person(w.p().email(), w.p().firstName(), w.p().lastName(), w.registrantKey(), w.joinUrl(), w.minutes(),
-                        seconds, Map.of(), answers),
+                        seconds, w.details() == null ? Map.of() : w.details().fields(), given),
                 previous == null ? null : Change.Type.of(previous.label()), source);
     }
 
@@ -558,6 +576,14 @@ public class Reconciler {
             return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static EventSnapshot.Details details(String json) {
+        try {
+            return json == null ? null : JSON.readValue(json, EventSnapshot.Details.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("registration.goto_details is not JSON: " + e.getMessage());
         }
     }
 

@@ -36,7 +36,7 @@ class EventFilterTest extends InboundTestBase {
 
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> DB.strings(
                 "SELECT coalesce(message, '') FROM sync_cursor WHERE product = 'webinar' AND scope = ''").stream()
-                .anyMatch(m -> m.contains("1 registrants") && m.contains("1 events left out by bridge.pull.webinar.filter")));
+                .anyMatch(m -> m.contains("1 registrants") && m.contains("1 events left out by the filter step (bridge.pull.webinar.filter)")));
         assertThat(DB.strings("SELECT lower(email) FROM registration")).containsExactly("ada@example.com");
         assertThat(DB.strings("SELECT event_key FROM event")).doesNotContain(String.valueOf(internal));
 

@@ -19,10 +19,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.GoToTestSupport;
-import io.gotomautic.bridge.gotoapi.AssistSource;
-import io.gotomautic.bridge.gotoapi.GoToClient;
-import io.gotomautic.bridge.gotoapi.MeetingSource;
-import io.gotomautic.bridge.gotoapi.TrainingSource;
+import io.gotomautic.bridge.TestPull;
 import io.gotomautic.bridge.sandbox.GoToAssistSessions;
 import io.gotomautic.bridge.sandbox.GoToAssistSessions.Status;
 import io.gotomautic.bridge.sandbox.GoToSimulator;
@@ -33,48 +30,42 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** GoToTraining, GoToMeeting and GoToAssist, read through the real client from the simulator, reconciled into PostgreSQL. */
+/**
+ * GoToTraining, GoToMeeting and GoToAssist: their pull routes of routes/ (as sync runs them) against the simulator,
+ * reconciled into PostgreSQL.
+ */
 class ProductReconcileTest extends GoToTestSupport {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     GoToSimulator sim;
-    TrainingSource trainings;
-    MeetingSource meetings;
-    AssistSource assist;
-    Reconciler reconciler;
+    TestPull pull;
     final Instant now = Instant.now();
 
     @BeforeEach
-    void start() throws SQLException {
+    void start() throws Exception {
         // tokens outlive the hours a test moves the simulator's clock on
         sim = GoToSimulator.start(0, "client", "secret", REFRESH_TOKEN).rateLimit(0, Duration.ofSeconds(1))
                 .tokenLifetime(Duration.ofDays(1));
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
             st.execute("TRUNCATE outbox, registration, event, goto_credential, goto_call");
         }
-        GoToClient client = goToClient(sim);
-        reconciler = new Reconciler(database.dataSource(), Duration.ofHours(2), Duration.ofHours(2));
-        trainings = new TrainingSource(client, reconciler::unsettled);
-        meetings = new MeetingSource(client);
-        assist = new AssistSource(client);
+        pull = TestPull.start(database, DB.settings(), sim, REFRESH_TOKEN);
     }
 
     @AfterEach
     void stop() {
+        pull.close();
         sim.close();
     }
 
-    private int cycle(EventSource source) throws SQLException {
-        return cycle(source, now);
+    /** One poll of the product through its routes; the registrations it created or changed. */
+    private int cycle(String product) throws Exception {
+        return cycle(product, now);
     }
 
-    private int cycle(EventSource source, Instant at) throws SQLException {
-        int changes = 0;
-        for (EventSource.EventRef e : source.events(at.minus(Duration.ofDays(30)), at.plus(Duration.ofDays(180)))) {
-            changes += reconciler.apply(source.snapshot(e, at)).total();
-        }
-        return changes;
+    private int cycle(String product, Instant at) throws Exception {
+        return pull.cycle(product, at);
     }
 
     /** lower-cased email → state, with the minutes when there are any, for one product. */
@@ -141,7 +132,7 @@ class ProductReconcileTest extends GoToTestSupport {
         GoToTrainings.Registrant ada = sim.state().trainings().addRegistrant(t.key(), "Ada", "Lovelace", "Ada@Example.com");
         makeWaiting(sim.state().trainings().addRegistrant(t.key(), "Wait", "Ing", "wait@example.com"));
 
-        assertThat(cycle(trainings)).isEqualTo(1);
+        assertThat(cycle("training")).isEqualTo(1);
         assertThat(states("training")).containsExactly(Map.entry("ada@example.com", "registered"));
         JsonNode change = change("ada@example.com");
         assertThat(change.path("eventKey").asText()).isEqualTo(String.valueOf(t.key()));
@@ -151,7 +142,7 @@ class ProductReconcileTest extends GoToTestSupport {
         assertThat(change.path("registrantKey").asText()).as("19-digit key, not a double").isEqualTo(String.valueOf(ada.key()));
         assertThat(change.path("joinUrl").asText()).isEqualTo(ada.joinUrl());
 
-        assertThat(cycle(trainings)).as("idle cycle").isZero();
+        assertThat(cycle("training")).as("idle cycle").isZero();
         assertThat(outbox()).hasSize(1);
     }
 
@@ -169,7 +160,7 @@ class ProductReconcileTest extends GoToTestSupport {
         sim.state().trainings().recordAttendance(s2.key(), bob.key(), TimeRange.of(second.start(), Duration.ofMinutes(20)),
                 TimeRange.of(second.start().plus(Duration.ofMinutes(30)), Duration.ofMinutes(25)));
 
-        assertThat(cycle(trainings)).isEqualTo(3);
+        assertThat(cycle("training")).isEqualTo(3);
         assertThat(sim.calls().count("POST /G2T/rest/reports/organizers/{organizerKey}/sessions"))
                 .as("the list leaves out completed trainings").isPositive();
         assertThat(states("training")).containsExactly(Map.entry("ada@example.com", "attended/30min"),
@@ -182,7 +173,7 @@ class ProductReconcileTest extends GoToTestSupport {
         assertThat(change("bob@example.com").path("secondsBySession").path(String.valueOf(s2.key())).asLong()).isEqualTo(2700);
         assertThat(change("cy@example.com").path("type").asText()).isEqualTo("no-show");
 
-        assertThat(cycle(trainings)).as("idle cycle").isZero();
+        assertThat(cycle("training")).as("idle cycle").isZero();
         assertThat(outbox()).hasSize(3);
     }
 
@@ -197,7 +188,7 @@ class ProductReconcileTest extends GoToTestSupport {
         var s1 = sim.state().trainings().addSession(t.key(), first);
         sim.state().trainings().recordAttendance(s1.key(), ada.key(), TimeRange.of(first.start(), Duration.ofMinutes(50)));
 
-        cycle(trainings);
+        cycle("training");
         assertThat(states("training")).as("no no-shows while a part is ahead").containsExactly(
                 Map.entry("ada@example.com", "attended/50min"), Map.entry("bob@example.com", "registered"),
                 Map.entry("cy@example.com", "registered"));
@@ -207,12 +198,12 @@ class ProductReconcileTest extends GoToTestSupport {
         var s2 = sim.state().trainings().addSession(t.key(), last);
         sim.state().trainings().recordAttendance(s2.key(), bob.key(), TimeRange.of(last.start(), Duration.ofMinutes(40)));
 
-        assertThat(cycle(trainings, later)).isEqualTo(2);
+        assertThat(cycle("training", later)).isEqualTo(2);
         assertThat(states("training")).containsExactly(Map.entry("ada@example.com", "attended/50min"),
                 Map.entry("bob@example.com", "attended/40min"), Map.entry("cy@example.com", "no-show"));
         assertThat(eventKeys("training")).as("still the training key, not a report-made one")
                 .containsExactly(String.valueOf(t.key()));
-        assertThat(cycle(trainings, later)).as("idle cycle").isZero();
+        assertThat(cycle("training", later)).as("idle cycle").isZero();
     }
 
     @Test
@@ -221,11 +212,11 @@ class ProductReconcileTest extends GoToTestSupport {
                 TimeRange.of(now.plus(Duration.ofDays(5)), Duration.ofHours(1)));
         var gone = sim.state().trainings().addRegistrant(t.key(), "Gone", "Soon", "gone@example.com");
         sim.state().trainings().addRegistrant(t.key(), "Stays", "Here", "stays@example.com");
-        assertThat(cycle(trainings)).isEqualTo(2);
+        assertThat(cycle("training")).isEqualTo(2);
 
         sim.state().trainings().cancelRegistrant(gone.key());
-        assertThat(cycle(trainings)).as("GoToTraining's registrant data can take two hours to change").isZero();
-        assertThat(cycle(trainings, now.plus(Duration.ofMinutes(121)))).isEqualTo(1);
+        assertThat(cycle("training")).as("GoToTraining's registrant data can take two hours to change").isZero();
+        assertThat(cycle("training", now.plus(Duration.ofMinutes(121)))).isEqualTo(1);
         assertThat(states("training")).containsExactly(Map.entry("gone@example.com", "cancelled"),
                 Map.entry("stays@example.com", "registered"));
         JsonNode change = outbox().get(outbox().size() - 1);
@@ -251,7 +242,7 @@ class ProductReconcileTest extends GoToTestSupport {
         sim.state().meetings().addAttendee(running.meetingId(), "Now", "now@example.com",
                 TimeRange.of(running.time().start(), Duration.ofMinutes(5)));
 
-        assertThat(cycle(meetings)).isEqualTo(2);
+        assertThat(cycle("meeting")).isEqualTo(2);
         assertThat(states("meeting")).containsExactly(Map.entry("ada@example.com", "attended/25min"),
                 Map.entry("bob@example.com", "attended/15min"));
         assertThat(eventKeys("meeting")).containsExactly(String.valueOf(m.meetingId()));
@@ -264,7 +255,7 @@ class ProductReconcileTest extends GoToTestSupport {
                 .isEqualTo(1500);
         assertThat(change("bob@example.com").path("secondsBySession").path(String.valueOf(m.sessionId())).asLong()).isEqualTo(900);
 
-        assertThat(cycle(meetings)).as("idle cycle").isZero();
+        assertThat(cycle("meeting")).as("idle cycle").isZero();
         assertThat(outbox()).hasSize(2);
     }
 
@@ -279,7 +270,7 @@ class ProductReconcileTest extends GoToTestSupport {
                 Status.ACTIVE, null);
         sessions.create(new GoToAssistSessions.NewSession("Waiting Person", "waiting@example.com", "Ticket 42", null, null, null));
 
-        assertThat(cycle(assist)).isEqualTo(1);
+        assertThat(cycle("assist")).isEqualTo(1);
         // the customer joined 45 s after the start: 19:15 in the session, 20 started minutes
         assertThat(states("assist")).containsExactly(Map.entry("grace@example.com", "attended/20min"));
         JsonNode grace = change("grace@example.com");
@@ -289,7 +280,7 @@ class ProductReconcileTest extends GoToTestSupport {
         assertThat(grace.path("lastName").asText()).isEqualTo("Hopper");
         assertThat(grace.path("secondsBySession").path(String.valueOf(helped.sessionId())).asLong()).isEqualTo(1155);
 
-        assertThat(cycle(assist)).as("idle cycle").isZero();
+        assertThat(cycle("assist")).as("idle cycle").isZero();
         assertThat(outbox()).hasSize(1);
     }
 }

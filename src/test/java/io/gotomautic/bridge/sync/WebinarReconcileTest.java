@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,8 +17,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.GoToTestSupport;
-import io.gotomautic.bridge.gotoapi.GoToClient;
-import io.gotomautic.bridge.gotoapi.WebinarSource;
+import io.gotomautic.bridge.TestPull;
 import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
 import io.gotomautic.bridge.sandbox.GoToWebinars;
@@ -27,43 +25,37 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** GoToWebinar, read through the real client from the simulator, reconciled into the real PostgreSQL. */
+/** GoToWebinar: the webinar pull routes of routes/ (as sync runs them) against the simulator, reconciled into PostgreSQL. */
 class WebinarReconcileTest extends GoToTestSupport {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     GoToSimulator sim;
-    WebinarSource source;
-    Reconciler reconciler;
+    TestPull pull;
     final Instant now = Instant.now();
 
     @BeforeEach
-    void start() throws SQLException {
+    void start() throws Exception {
         sim = GoToSimulator.start(0, "client", "secret", REFRESH_TOKEN).rateLimit(0, Duration.ofSeconds(1));
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
             st.execute("TRUNCATE outbox, registration, event, goto_credential, goto_call");
         }
-        GoToClient client = goToClient(sim);
-        source = new WebinarSource(client);
-        reconciler = new Reconciler(database.dataSource(), Duration.ofHours(2), Duration.ofHours(2));
+        pull = TestPull.start(database, DB.settings(), sim, REFRESH_TOKEN);
     }
 
     @AfterEach
     void stop() {
+        pull.close();
         sim.close();
     }
 
-    private int cycle() throws SQLException {
+    private int cycle() throws Exception {
         return cycle(now);
     }
 
-    /** One poll whose listings were taken at {@code at}. */
-    private int cycle(Instant at) throws SQLException {
-        int changes = 0;
-        for (EventSource.EventRef e : source.events(now.minus(Duration.ofDays(30)), now.plus(Duration.ofDays(180)))) {
-            changes += reconciler.apply(source.snapshot(e, at)).total();
-        }
-        return changes;
+    /** One poll through the webinar routes at {@code at}: the registrations it created or changed. */
+    private int cycle(Instant at) throws Exception {
+        return pull.cycle("webinar", at);
     }
 
     private Map<String, String> states(long webinarKey) throws SQLException {
@@ -194,20 +186,9 @@ class WebinarReconcileTest extends GoToTestSupport {
         assertThat(states(key)).containsEntry("back@example.com", "cancelled");
     }
 
-    private PullCycle pull() {
-        EventFilter everything = new EventFilter(new org.apache.camel.impl.DefaultCamelContext(),
-                io.gotomautic.bridge.TestBridge.settings(Map.of()), () -> "");
-        return new PullCycle(List.of(source), everything, reconciler, database.dataSource(), Duration.ofDays(30),
-                Duration.ofDays(180), Clock.systemUTC(), new io.gotomautic.bridge.ops.Meters());
-    }
-
-    /** One poll through the pull cycle; its summary. */
-    private static String poll(PullCycle pull) throws Exception {
-        PullCycle.Run run = pull.begin("webinar");
-        for (EventSource.EventRef e : pull.events(run)) {
-            pull.event(run, e);
-        }
-        return pull.finish(run);
+    /** One poll through the webinar routes; its summary. */
+    private String poll() throws Exception {
+        return pull.poll("webinar", now).summary();
     }
 
     private static List<String> eventChanges() throws SQLException {
@@ -221,22 +202,21 @@ class WebinarReconcileTest extends GoToTestSupport {
                 .times(TimeRange.of(now.plus(Duration.ofDays(2)), Duration.ofHours(1)))).key();
         long held = sim.state().webinars().add(GoToWebinars.webinar("Held yesterday")
                 .times(TimeRange.of(now.minus(Duration.ofDays(1)), Duration.ofHours(1)))).key();
-        PullCycle pull = pull();
-        poll(pull);
+        poll();
         assertThat(eventChanges()).containsExactlyInAnyOrder("event-created Launch", "event-created Held yesterday");
-        poll(pull);
+        poll();
         assertThat(eventChanges()).as("an idle cycle: nothing").hasSize(2);
 
         sim.state().webinars().rename(key, "Launch, part one");
-        poll(pull);
+        poll();
         assertThat(eventChanges()).hasSize(3).last().isEqualTo("event-changed Launch, part one");
 
         sim.state().webinars().cancel(key);
         sim.state().webinars().cancel(held);
-        assertThat(poll(pull)).contains("1 upcoming events no longer in GoTo, cancelled");
+        assertThat(poll()).contains("1 upcoming events no longer in GoTo, cancelled");
         assertThat(eventChanges()).as("one that was held is not cancelled by leaving the listing").hasSize(4)
                 .last().isEqualTo("event-cancelled Launch, part one");
-        poll(pull);
+        poll();
         assertThat(eventChanges()).as("cancelled once").hasSize(4);
         assertThat(DB.strings("SELECT payload ->> 'eventKey' FROM outbox WHERE payload ->> 'type' = 'event-cancelled'"))
                 .containsExactly(String.valueOf(key));
@@ -250,23 +230,15 @@ class WebinarReconcileTest extends GoToTestSupport {
         long upcoming = sim.state().webinars().add(GoToWebinars.webinar("Ahead")
                 .times(TimeRange.of(now.plus(Duration.ofDays(2)), Duration.ofHours(1)))).key();
         sim.state().webinars().addRegistrant(upcoming, "Will", "Be", "will@example.com");
-        PullCycle pull = pull();
-
-        PullCycle.Run first = pull.begin("webinar");
-        for (EventSource.EventRef e : pull.events(first)) {
-            pull.event(first, e);
-        }
+        poll();
         assertThat(states(old)).containsExactly(Map.entry("was@example.com", "no-show"));
         long calls = sim.calls().total();
 
-        PullCycle.Run idle = pull.begin("webinar");
-        List<EventSource.EventRef> events = pull.events(idle);
-        assertThat(events).extracting(EventSource.EventRef::key).containsExactly(String.valueOf(upcoming));
-        for (EventSource.EventRef e : events) {
-            pull.event(idle, e);
-        }
+        PullCycle.Run idle = pull.poll("webinar", now);
+        assertThat(idle.changes()).isEmpty();
         assertThat(sim.calls().total() - calls).as("idle cycle: the list page and one call for the active event").isEqualTo(2);
-        assertThat(pull.finish(idle)).contains("1 events (0 failed)").contains("0 new and 0 changed");
+        assertThat(idle.summary()).contains("1 events (0 failed)").contains("0 new and 0 changed");
+        assertThat(DB.strings("SELECT event_key FROM event WHERE settled_at IS NULL")).containsExactly(String.valueOf(upcoming));
     }
 
     @Test

@@ -2,45 +2,28 @@ package io.gotomautic.bridge.gotoapi;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gotomautic.bridge.sync.EventRef;
 import io.gotomautic.bridge.sync.EventSnapshot;
 import io.gotomautic.bridge.sync.EventSnapshot.Participant;
 import io.gotomautic.bridge.sync.EventSnapshot.Session;
 import io.gotomautic.bridge.sync.EventSnapshot.Standing;
-import io.gotomautic.bridge.sync.EventSource;
 
 /**
- * GoToMeeting v1: the meetings that started in the window and have ended (GoTo's history leaves out one still
- * running), and the people who joined each. Nobody registers for a meeting, so everyone is simply present.
+ * GoToMeeting v1's answers, as the meeting pull route hands them over: the meetings that started in the window and
+ * have ended (GoTo's history leaves out one still running), and the people who joined each. Nobody registers for a
+ * meeting, so everyone is simply present.
  */
-public class MeetingSource implements EventSource {
+public class MeetingReader {
 
-    static final String BASE = "/G2M/rest";
-
-    private final GoToClient client;
-
-    public MeetingSource(GoToClient client) {
-        this.client = client;
-    }
-
-    @Override
-    public String product() {
-        return "meeting";
-    }
-
-    @Override
-    public List<EventRef> events(Instant from, Instant to) {
-        JsonNode history = client.get(BASE + "/historicalMeetings?startDate=" + from.truncatedTo(ChronoUnit.SECONDS)
-                + "&endDate=" + to.truncatedTo(ChronoUnit.SECONDS));
-        // a recurring meeting is in the history once per time it was held, all under one meetingId
+    /** {@code goto:meeting/listHistoryMeetings}: a recurring meeting is in it once per time it was held, all under one meetingId. */
+    public List<EventRef> events(Object history) {
         Map<String, EventRef> meetings = new LinkedHashMap<>();
-        for (JsonNode m : history) {
+        for (JsonNode m : GoToJson.tree(history)) {
             String key = m.path("meetingId").asText();
             Instant start = GoToTime.parse(m.path("startTime").asText());
             Instant end = GoToTime.parse(m.path("endTime").asText());
@@ -51,30 +34,27 @@ public class MeetingSource implements EventSource {
         return List.copyOf(meetings.values());
     }
 
-    @Override
-    public EventSnapshot snapshot(EventRef event, Instant now) {
-        Map<String, Session> sessions = new LinkedHashMap<>();
-        Map<String, Participant> people = new LinkedHashMap<>();
-        for (JsonNode a : client.get(BASE + "/meetings/" + event.key() + "/attendees")) {
+    /** {@code goto:meeting/listAttendees}: one row per join, so someone who rejoined has several. */
+    public void attendees(EventSnapshot.Builder snapshot, Object attendees) {
+        EventRef event = snapshot.event();
+        for (JsonNode a : GoToJson.tree(attendees)) {
             String email = a.path("attendeeEmail").asText("");
             if (email.isBlank()) {
                 // joined by phone or without signing in: nobody to match in Mautic
                 continue;
             }
             String instance = a.hasNonNull("meetingInstanceKey") ? a.path("meetingInstanceKey").asText() : event.key();
-            sessions.computeIfAbsent(instance, k -> new Session(k, time(a, "startTime", event.startsAt()),
-                    time(a, "endTime", event.endsAt())));
+            snapshot.session(new Session(instance, time(a, "startTime", event.startsAt()), time(a, "endTime", event.endsAt())));
             PersonName name = PersonName.split(a.hasNonNull("attendeeName") ? a.path("attendeeName").asText() : a.path("name").asText(null));
-            Participant p = people.computeIfAbsent(email.toLowerCase(Locale.ROOT), k -> new Participant(email, name.first(),
-                    name.last(), null, null, Standing.PRESENT, new LinkedHashMap<>()));
+            Participant p = snapshot.add(new Participant(email, name.first(), name.last(), null, null, Standing.PRESENT,
+                    new LinkedHashMap<>()));
             long seconds = seconds(a);
             if (seconds > 0) {
-                // one row per join, so someone who rejoined has several
                 p.secondsBySession().merge(instance, seconds, Long::sum);
             }
         }
-        return new EventSnapshot(product(), event.key(), event.title(), event.startsAt(), event.endsAt(),
-                List.copyOf(sessions.values()), List.copyOf(people.values()), true, now);
+        // the history lists a meeting once it has ended
+        snapshot.ended(true);
     }
 
     /** Join to leave to the second when GoTo sends both, else its {@code duration}, whole minutes. */
