@@ -69,7 +69,16 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         return values;
     }
 
-    /** The settings that point the bridge at this database. */
+    /** One statement that returns no rows. */
+    public void execute(String sql, Object... params) throws SQLException {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            st.execute();
+        }
+    }
+
     /** Every table gone: the next service started on it migrates from nothing. */
     public void empty() throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement()) {

@@ -99,6 +99,7 @@ public final class Settings {
     private void validate() {
         rateLimit();
         burstLimit();
+        RateLimit.parse("bridge.enrich.budget", get("bridge.enrich.budget"));
         url("goto.api-url");
         url("goto.auth-url");
         optionalUrl("mautic.url");
@@ -158,6 +159,20 @@ public final class Settings {
     /** GoTo's own per-second limit, kept besides {@code goto.rate-limit} so a full budget is not spent in one burst. */
     public RateLimit burstLimit() {
         return RateLimit.parse("goto.burst-limit", get("goto.burst-limit"));
+    }
+
+    /**
+     * The registrant detail calls the polls may make per GoTo connection, out of {@link #rateLimit()}; asked for only
+     * when a mapping needs the detail.
+     */
+    public RateLimit enrichBudget() {
+        RateLimit budget = RateLimit.parse("bridge.enrich.budget", get("bridge.enrich.budget"));
+        RateLimit all = rateLimit();
+        if (budget.calls() * all.period().toMillis() >= (long) all.calls() * budget.period().toMillis()) {
+            throw new SettingsException("bridge.enrich.budget", budget + " leaves nothing of goto.rate-limit (" + all
+                    + ") to the polls and registrations; give it a share, e.g. 30/60s of 100/60s");
+        }
+        return budget;
     }
 
     public Duration pollInterval(String product) {

@@ -76,6 +76,15 @@ public class RateLimiter {
         }
     }
 
+    /** Counts up to {@code most} calls that fit now, without waiting; returns how many were counted. */
+    public int tryTake(int most) {
+        int taken = 0;
+        while (taken < most && tryAcquire().isZero()) {
+            taken++;
+        }
+        return taken;
+    }
+
     /** Zero when the call was counted; else how long to wait before trying again. */
     Duration tryAcquire() {
         try (Connection c = dataSource.getConnection()) {

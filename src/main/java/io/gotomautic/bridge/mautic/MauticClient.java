@@ -125,6 +125,16 @@ public class MauticClient {
         return entity(answer, "list", "POST /api/segments/new").path("id").asLong();
     }
 
+    /** Adds points to the contact's score ({@code POST /api/contacts/{id}/points/plus/{points}}). */
+    public void addPoints(long contactId, int points) {
+        call("POST", "/api/contacts/" + contactId + "/points/plus/" + points, null);
+    }
+
+    /** Gives the segment a new name (its alias, which filters may use, stays). */
+    public void renameSegment(long segmentId, String name) {
+        call("PATCH", "/api/segments/" + segmentId + "/edit", Map.of("name", name));
+    }
+
     /** Adds the contacts, 200 per call; per contact whether Mautic added it (false for unknown contacts). */
     public Map<Long, Boolean> addToSegment(long segmentId, Collection<Long> contactIds) {
         Map<Long, Boolean> added = new LinkedHashMap<>();

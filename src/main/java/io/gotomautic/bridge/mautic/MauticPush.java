@@ -42,8 +42,6 @@ public class MauticPush {
 
     private static final Logger LOG = LoggerFactory.getLogger(MauticPush.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> PRODUCTS = Map.of("webinar", "GoToWebinar", "training", "GoToTraining",
-            "meeting", "GoToMeeting", "assist", "GoToAssist");
     /** Products people register for; meetings and assist sessions only have attendance. */
     private static final Set<String> REGISTRATION_PRODUCTS = Set.of("webinar", "training");
     /** The contact fields campaigns and emails can use, created when missing. */
@@ -78,18 +76,25 @@ public class MauticPush {
 
         /** {@code GoToWebinar · Quarterly update · 2026-06-15}: the event as people read it. */
         String event() {
-            return PRODUCTS.get(product()) + " · " + change.eventTitle() + " · "
+            return Naming.PRODUCTS.get(product()) + " · " + change.eventTitle() + " · "
                     + (change.eventStart() == null ? "" : change.eventStart().substring(0, 10));
         }
 
-        String segment(String state) {
-            return event() + " · " + state;
+        Naming.Event named() {
+            return new Naming.Event(product(), key(), change.eventTitle(), change.eventStart());
         }
 
-        /** {@code goto-webinar-noshow-<key>} for the state {@code no-show}. */
-        String tag(String state) {
-            return "goto-" + product() + "-" + state.replace("-", "") + "-" + key();
+        SegmentKey segmentKey(String state) {
+            return new SegmentKey(product(), key(), state);
         }
+    }
+
+    /** A managed segment: the one of this event and state, whatever its name. */
+    private record SegmentKey(String product, String event, String state) {
+    }
+
+    /** A managed segment's id in Mautic and the name it has there. */
+    private record KnownSegment(long id, String name) {
     }
 
     /** One person in one event (e-mails are lower-cased in the changes). */
@@ -106,8 +111,8 @@ public class MauticPush {
      * @param inSegments   the managed segments (state labels) that may hold the contact
      */
     private record Standing(Item last, Long registration, RegistrationState state, Set<String> inSegments) {
-        /** The managed segments of the state: {@code registered} holds everyone registered and not cancelled. */
-        Set<String> segments() {
+        /** The states the person is in: {@code registered} holds everyone registered and not cancelled. */
+        Set<String> states() {
             Set<String> s = new TreeSet<>();
             if (REGISTRATION_PRODUCTS.contains(last.product()) && state != RegistrationState.CANCELLED) {
                 s.add(RegistrationState.REGISTERED.label());
@@ -116,19 +121,28 @@ public class MauticPush {
             return s;
         }
 
+        /** The managed segments of the state: those of {@link #states()} that bridge.mautic.segment-states lists. */
+        Set<String> segments(Naming naming) {
+            Set<String> s = new TreeSet<>(states());
+            s.removeIf(state -> !naming.segmented(state));
+            return s;
+        }
+
         /** The tags of the state, and the removal ({@code -tag}) of the event's other managed tags. */
-        List<String> tags() {
+        List<String> tags(java.util.function.BiFunction<Item, String, String> tag) {
             List<String> tags = new ArrayList<>();
-            Set<String> wanted = segments();
+            Set<String> wanted = states();
             for (RegistrationState s : REGISTRATION_PRODUCTS.contains(last.product()) ? RegistrationState.values()
                     : new RegistrationState[] {RegistrationState.ATTENDED}) {
-                tags.add((wanted.contains(s.label()) ? "" : "-") + last.tag(s.label()));
+                tags.add((wanted.contains(s.label()) ? "" : "-") + tag.apply(last, s.label()));
             }
             return tags;
         }
     }
 
     private final MauticClient client;
+    private final Naming naming;
+    private final ContactMapping mapping;
     private final Meters meters;
     private final Outbox outbox;
     private final LinkEmails emails;
@@ -136,11 +150,16 @@ public class MauticPush {
     private final int batch;
     private final boolean utm;
     private final boolean notes;
-    private final Map<String, Long> segments = new HashMap<>();
+    private final Map<SegmentKey, KnownSegment> segments = new HashMap<>();
     private final java.util.concurrent.atomic.AtomicLong created = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong updated = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong segmentChanges = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean fieldsReady;
+    /**
+     * The stored segments have the template's names for every event changed up to this (null: not yet since start,
+     * when the template may have changed).
+     */
+    private java.sql.Timestamp namesCheckedUpTo;
     private final PartStates parts;
     /** Until when the whole queue waits: a setting holds it, or Mautic is down. */
     private volatile java.time.Instant pausedUntil = java.time.Instant.MIN;
@@ -152,9 +171,15 @@ public class MauticPush {
      */
     private Map<String, Long> listing;
 
+    /**
+     * @param naming  the managed segments' and tags' names ({@code bridge.mautic.segment-name}, {@code bridge.mautic.tag})
+     * @param mapping more contact fields from each change ({@code bridge.mautic.map.*})
+     */
     public MauticPush(MauticClient client, Outbox outbox, DataSource dataSource, PartStates parts, int batch, boolean utm,
-                      boolean notes, Meters meters) {
+                      boolean notes, Naming naming, ContactMapping mapping, Meters meters) {
         this.client = client;
+        this.naming = naming;
+        this.mapping = mapping;
         this.meters = meters;
         this.parts = parts;
         this.outbox = outbox;
@@ -176,6 +201,16 @@ public class MauticPush {
      */
     public int drain() throws Exception {
         if (paused()) {
+            return 0;
+        }
+        try {
+            ensureNames();
+        } catch (MauticException e) {
+            if (e.fix().isPresent()) {
+                hold(e);
+            } else {
+                outage(e, 0);
+            }
             return 0;
         }
         return outbox.drain(batch, this::push);
@@ -418,6 +453,7 @@ public class MauticPush {
         for (Item c : changes) {
             byEmail.computeIfAbsent(c.email(), e -> new ArrayList<>()).add(c);
             Map<String, Object> item = items.computeIfAbsent(c.email(), e -> new LinkedHashMap<>(Map.of("email", e)));
+            item.putAll(mapping.values(c.change()));
             item.put("goto_last_event", c.event());
             if (c.change().joinUrl() != null) {
                 item.put("goto_join_url", c.change().joinUrl());
@@ -429,8 +465,12 @@ public class MauticPush {
                 item.put("goto_attended_minutes", c.change().minutes());
             }
         }
+        // an event's tags are named once per batch, not once per person
+        Map<SegmentKey, String> named = new HashMap<>();
+        java.util.function.BiFunction<Item, String, String> tag = (c, state) -> named.computeIfAbsent(c.segmentKey(state),
+                k -> naming.tag(c.named(), state));
         for (Standing st : standings) {
-            tags.computeIfAbsent(st.last().email(), e -> new LinkedHashSet<>()).addAll(st.tags());
+            tags.computeIfAbsent(st.last().email(), e -> new LinkedHashSet<>()).addAll(st.tags(tag));
         }
         tags.forEach((email, t) -> items.get(email).put("tags", List.copyOf(t)));
         List<String> emails = List.copyOf(items.keySet());
@@ -487,29 +527,33 @@ public class MauticPush {
      */
     private void segments(List<Standing> standings, Map<String, Long> ids) throws SQLException {
         mayHold(standings);
-        Map<String, Set<Long>> additions = new LinkedHashMap<>();
-        List<Map.Entry<String, Long>> removals = new ArrayList<>();
+        Map<SegmentKey, Set<Long>> additions = new LinkedHashMap<>();
+        // the name each segment should have: of the event as its latest change in the batch names it
+        Map<SegmentKey, Item> events = new HashMap<>();
+        List<Map.Entry<SegmentKey, Long>> removals = new ArrayList<>();
         for (Standing st : standings) {
             long id = ids.get(st.last().email());
-            Set<String> wanted = st.segments();
+            Set<String> wanted = st.segments(naming);
             for (String state : wanted) {
-                additions.computeIfAbsent(st.last().segment(state), s -> new LinkedHashSet<>()).add(id);
+                additions.computeIfAbsent(st.last().segmentKey(state), s -> new LinkedHashSet<>()).add(id);
+                events.put(st.last().segmentKey(state), st.last());
             }
             for (String state : st.inSegments()) {
                 if (!wanted.contains(state)) {
-                    removals.add(Map.entry(st.last().segment(state), id));
+                    removals.add(Map.entry(st.last().segmentKey(state), id));
                 }
             }
         }
-        for (Map.Entry<String, Set<Long>> add : additions.entrySet()) {
-            long segment = segmentId(add.getKey());
+        for (Map.Entry<SegmentKey, Set<Long>> add : additions.entrySet()) {
+            Item event = events.get(add.getKey());
+            long segment = segmentId(add.getKey(), event);
             stillThere(add.getKey(), () -> client.addToSegment(segment, add.getValue()));
             segmentChanges.addAndGet(add.getValue().size());
         }
-        for (Map.Entry<String, Long> remove : removals) {
-            Long segment = knownSegmentId(remove.getKey());
+        for (Map.Entry<SegmentKey, Long> remove : removals) {
+            KnownSegment segment = knownSegment(remove.getKey(), null);
             if (segment != null) {
-                stillThere(remove.getKey(), () -> client.removeFromSegment(segment, remove.getValue()));
+                stillThere(remove.getKey(), () -> client.removeFromSegment(segment.id(), remove.getValue()));
                 segmentChanges.incrementAndGet();
             }
         }
@@ -517,24 +561,28 @@ public class MauticPush {
 
     /**
      * A managed segment deleted in Mautic answers 404: its id is forgotten and the changes wait for the next drain,
-     * which creates the segment again under its name.
+     * which creates the segment again.
      */
-    private void stillThere(String name, Runnable call) throws SQLException {
+    private void stillThere(SegmentKey key, Runnable call) throws SQLException {
         try {
             call.run();
         } catch (MauticException e) {
             if (e.status() != 404) {
                 throw e;
             }
+            String name;
             synchronized (this) {
-                segments.remove(name);
-                if (listing != null) {
-                    listing.remove(name);
+                KnownSegment gone = segments.remove(key);
+                name = gone == null ? key.toString() : gone.name();
+                if (listing != null && gone != null) {
+                    listing.remove(gone.name());
                 }
             }
-            try (Connection c = dataSource.getConnection();
-                 PreparedStatement st = c.prepareStatement("DELETE FROM mautic_segment WHERE name = ?")) {
-                st.setString(1, name);
+            try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                    "DELETE FROM mautic_segment WHERE product = ? AND event_key = ? AND state = ?")) {
+                st.setString(1, key.product());
+                st.setString(2, key.event());
+                st.setString(3, key.state());
                 st.executeUpdate();
             }
             throw new MauticException(404, "Mautic has no segment \"" + name + "\" any more (deleted by hand?); it is created again",
@@ -542,38 +590,140 @@ public class MauticPush {
         }
     }
 
-    /** The segment's id; created published when Mautic has none of that name. */
-    private synchronized long segmentId(String name) throws SQLException {
-        Long id = knownSegmentId(name);
-        if (id == null) {
-            id = client.createSegment(name);
-            listing.put(name, id);
-            LOG.info("Created Mautic segment \"{}\" ({})", name, id);
-            storeSegment(name, id);
-            segments.put(name, id);
+    /**
+     * The id of the segment of this event and state, named as bridge.mautic.segment-name says for the event as
+     * {@code named} shows it: renamed in Mautic when its name differs, taken over when Mautic has one of that name,
+     * else created published.
+     */
+    private synchronized long segmentId(SegmentKey key, Item named) throws SQLException {
+        String name = naming.segment(named.named(), key.state());
+        KnownSegment known = knownSegment(key, named);
+        if (known == null) {
+            Long id = listing().get(name);
+            if (id == null) {
+                id = client.createSegment(name);
+                listing.put(name, id);
+                LOG.info("Created Mautic segment \"{}\" ({})", name, id);
+            }
+            known = storeSegment(key, id, name);
+        } else if (!known.name().equals(name)) {
+            rename(key, known, name);
+            known = segments.get(key);
         }
-        return id;
+        return known.id();
     }
 
-    /** Known ids from the database; otherwise found by name in Mautic; null when Mautic has no such segment. */
-    private synchronized Long knownSegmentId(String name) throws SQLException {
-        Long id = segments.get(name);
-        if (id == null) {
-            id = storedSegment(name);
+    private void rename(SegmentKey key, KnownSegment known, String name) throws SQLException {
+        stillThere(key, () -> client.renameSegment(known.id(), name));
+        LOG.info("Renamed Mautic segment {} from \"{}\" to \"{}\"", known.id(), known.name(), name);
+        storeSegment(key, known.id(), name);
+        if (listing != null) {
+            listing.remove(known.name());
+            listing.put(name, known.id());
         }
-        if (id == null) {
-            if (listing == null) {
-                listing = new HashMap<>(client.segmentsByName());
+    }
+
+    /**
+     * The segment of this event and state as stored; with {@code named}, one stored before segments were kept by event
+     * (by its old name) is taken over. Null when there is none.
+     */
+    private synchronized KnownSegment knownSegment(SegmentKey key, Item named) throws SQLException {
+        KnownSegment known = segments.get(key);
+        if (known != null) {
+            return known;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT segment_id, name FROM mautic_segment WHERE product = ? AND event_key = ? AND state = ?")) {
+                st.setString(1, key.product());
+                st.setString(2, key.event());
+                st.setString(3, key.state());
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        known = new KnownSegment(rs.getLong(1), rs.getString(2));
+                    }
+                }
             }
-            id = listing.get(name);
-            if (id != null) {
-                storeSegment(name, id);
+            if (known == null && named != null) {
+                // the name the bridge gave its segments before V19, which is also the default template's
+                try (PreparedStatement st = c.prepareStatement("""
+                        UPDATE mautic_segment SET product = ?, event_key = ?, state = ?
+                        WHERE ctid = (SELECT ctid FROM mautic_segment WHERE name = ? AND product IS NULL LIMIT 1)
+                        RETURNING segment_id, name
+                        """)) {
+                    st.setString(1, key.product());
+                    st.setString(2, key.event());
+                    st.setString(3, key.state());
+                    st.setString(4, named.event() + " · " + key.state());
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (rs.next()) {
+                            known = new KnownSegment(rs.getLong(1), rs.getString(2));
+                        }
+                    }
+                }
             }
         }
-        if (id != null) {
-            segments.put(name, id);
+        if (known != null) {
+            segments.put(key, known);
         }
-        return id;
+        return known;
+    }
+
+    /** Mautic's segments by name, listed once, on the first segment the bridge has not stored. */
+    private Map<String, Long> listing() {
+        if (listing == null) {
+            listing = new HashMap<>(client.segmentsByName());
+        }
+        return listing;
+    }
+
+    /**
+     * Every stored segment gets the name the template gives its event now: all of them once after start (the
+     * template may have changed), then those of events changed since (renamed or moved in GoTo), so Mautic shows a
+     * new name without waiting for the event's next registration.
+     */
+    private synchronized void ensureNames() throws SQLException {
+        List<Map.Entry<SegmentKey, String>> wanted = new ArrayList<>();
+        java.sql.Timestamp upTo = namesCheckedUpTo;
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                SELECT s.product, s.event_key, s.state, s.segment_id, s.name, e.title, e.starts_at, e.updated_at
+                FROM mautic_segment s JOIN event e ON e.product = s.product AND e.event_key = s.event_key
+                WHERE ?::timestamptz IS NULL OR e.updated_at > ?
+                """)) {
+            st.setTimestamp(1, upTo);
+            st.setTimestamp(2, upTo);
+            ResultSet rs = st.executeQuery();
+            while (rs.next()) {
+                if (upTo == null || rs.getTimestamp(8).after(upTo)) {
+                    upTo = rs.getTimestamp(8);
+                }
+                SegmentKey key = new SegmentKey(rs.getString(1), rs.getString(2), rs.getString(3));
+                String name = naming.segment(new Naming.Event(key.product(), key.event(), rs.getString(6),
+                        rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant().toString()), key.state());
+                segments.put(key, new KnownSegment(rs.getLong(4), rs.getString(5)));
+                if (!name.equals(rs.getString(5))) {
+                    wanted.add(Map.entry(key, name));
+                }
+            }
+            if (upTo == null) {
+                // no segment yet: events changed from now on are what the next check looks at
+                try (PreparedStatement now = c.prepareStatement("SELECT now()"); ResultSet t = now.executeQuery()) {
+                    t.next();
+                    upTo = t.getTimestamp(1);
+                }
+            }
+        }
+        for (Map.Entry<SegmentKey, String> w : wanted) {
+            try {
+                rename(w.getKey(), segments.get(w.getKey()), w.getValue());
+            } catch (MauticException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                // deleted in Mautic: created again, under the new name, by the next change of its event
+            }
+        }
+        namesCheckedUpTo = upTo;
     }
 
     /** The timeline entry's detail (a UTM row) and a note, each at most once even across a crash. */
@@ -599,7 +749,7 @@ public class MauticPush {
 
     private static Map<String, String> utmRow(Item c) {
         Map<String, String> row = new LinkedHashMap<>();
-        row.put("utm_source", PRODUCTS.get(c.product()));
+        row.put("utm_source", Naming.PRODUCTS.get(c.product()));
         row.put("utm_medium", c.state().label());
         row.put("utm_campaign", c.change().eventTitle());
         row.put("utm_content", String.valueOf(c.change().minutes()));
@@ -631,13 +781,19 @@ public class MauticPush {
                 LOG.info("Created Mautic contact field {}", alias);
             }
         });
+        for (String alias : mapping.aliases()) {
+            if (!existing.containsKey(alias) && !FIELDS.containsKey(alias)) {
+                client.createContactField(alias, alias, "text", List.of());
+                LOG.info("Created Mautic contact field {} for bridge.mautic.map.{}", alias, alias);
+            }
+        }
         fieldsReady = true;
     }
 
     /** Before the segment calls: the state's segments may hold the contact from now on. */
     private void mayHold(List<Standing> standings) throws SQLException {
         List<Standing> rows = standings.stream().filter(st -> st.registration() != null
-                && !st.inSegments().containsAll(st.segments())).toList();
+                && !st.inSegments().containsAll(st.segments(naming))).toList();
         updateSegments(rows, null, """
                 UPDATE registration r SET mautic_segments = ARRAY(
                   SELECT DISTINCT s FROM unnest(r.mautic_segments || string_to_array(d.segments, ',')) s ORDER BY 1)
@@ -661,7 +817,7 @@ public class MauticPush {
             return;
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
-            st.setArray(1, c.createArrayOf("text", rows.stream().map(r -> String.join(",", r.segments())).toArray()));
+            st.setArray(1, c.createArrayOf("text", rows.stream().map(r -> String.join(",", r.segments(naming))).toArray()));
             st.setArray(2, c.createArrayOf("bigint", rows.stream().map(Standing::registration).toArray()));
             if (ids != null) {
                 st.setArray(3, c.createArrayOf("bigint", rows.stream().map(r -> ids.get(r.last().email())).toArray()));
@@ -670,23 +826,21 @@ public class MauticPush {
         }
     }
 
-    private Long storedSegment(String name) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement("SELECT segment_id FROM mautic_segment WHERE name = ?")) {
-            st.setString(1, name);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
-            }
-        }
-    }
-
-    private void storeSegment(String name, long id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO mautic_segment (name, segment_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET segment_id = EXCLUDED.segment_id")) {
-            st.setString(1, name);
-            st.setLong(2, id);
+    private synchronized KnownSegment storeSegment(SegmentKey key, long id, String name) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                INSERT INTO mautic_segment (product, event_key, state, name, segment_id) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (product, event_key, state) DO UPDATE SET name = EXCLUDED.name, segment_id = EXCLUDED.segment_id
+                """)) {
+            st.setString(1, key.product());
+            st.setString(2, key.event());
+            st.setString(3, key.state());
+            st.setString(4, name);
+            st.setLong(5, id);
             st.executeUpdate();
         }
+        KnownSegment known = new KnownSegment(id, name);
+        segments.put(key, known);
+        return known;
     }
 
     private static Change read(String payload) {

@@ -83,6 +83,7 @@ final class MauticRoutes {
         api(s, "POST", "/api/segments/new", this::newSegment);
         api(s, "GET", "/api/segments/{id}", r -> ok(200, map("list", views.segment(state.segment(id(r, "id"))
                 .orElseThrow(MauticRoutes::notFound)))));
+        api(s, "PATCH", "/api/segments/{id}/edit", this::editSegment);
         api(s, "POST", "/api/segments/{id}/contact/{contactId}/add", r -> segmentMembership(r, true));
         api(s, "POST", "/api/segments/{id}/contact/{contactId}/remove", r -> segmentMembership(r, false));
         api(s, "POST", "/api/segments/{id}/contacts/add", this::addToSegment);
@@ -314,6 +315,18 @@ final class MauticRoutes {
         boolean published = !body.containsKey("isPublished") || MauticState.truthy(body.get("isPublished"));
         Segment s = state.addSegment(body.get("name").toString(), text(body.get("alias")), text(body.get("description")), published);
         return ok(201, map("list", views.segment(s))).withHeader("Location", siteUrl.get() + "/api/segments/" + s.id());
+    }
+
+    /** A partial edit: the name (the alias stays, as Mautic keeps one it has) and whether it is published. */
+    private SimResponse editSegment(SimRequest r) {
+        long id = state.segment(id(r, "id")).orElseThrow(MauticRoutes::notFound).id();
+        Map<String, Object> body = object(r);
+        if (body.containsKey("name") && blank(body.get("name"))) {
+            throw new Rejected(400, "A name is required.", "name");
+        }
+        Segment s = state.editSegment(id, body.containsKey("name") ? body.get("name").toString() : null,
+                body.containsKey("isPublished") ? MauticState.truthy(body.get("isPublished")) : null);
+        return ok(200, map("list", views.segment(s)));
     }
 
     private SimResponse segmentMembership(SimRequest r, boolean add) {

@@ -466,6 +466,18 @@ public final class MauticState {
         return s;
     }
 
+    /** Renamed or (un)published through the API; null leaves that as it is. */
+    public synchronized Segment editSegment(long id, String name, Boolean published) {
+        Segment s = segments.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException(ITEM_NOT_FOUND);
+        }
+        Segment changed = new Segment(s.id(), name == null ? s.name() : name, s.alias(), name == null ? s.publicName() : name,
+                s.description(), published == null ? s.published() : published, s.global(), s.dateAdded());
+        segments.put(id, changed);
+        return changed;
+    }
+
     /** Published or unpublished by hand in the UI. */
     public synchronized Segment publishSegment(long id, boolean published) {
         Segment s = segments.get(id);
