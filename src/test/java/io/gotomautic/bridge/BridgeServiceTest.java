@@ -18,7 +18,6 @@ import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gotomautic.bridge.store.Housekeeping;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.junit.jupiter.api.AfterAll;
@@ -148,8 +147,8 @@ class BridgeServiceTest {
                       ('contact', '{}', 'pending', NULL);
                     """);
         }
-        Housekeeping housekeeping = bridge.camelContext().getRegistry().lookupByNameAndType("housekeeping", Housekeeping.class);
-        assertThat(housekeeping.purge()).isEqualTo("inbox 1, outbox 1, subscription deliveries 0, dead letters 0");
+        String deleted = bridge.camelContext().createProducerTemplate().requestBody("direct:housekeeping", null, String.class);
+        assertThat(deleted).isEqualTo("inbox 1, outbox 1, subscription deliveries 0, dead letters 0");
         try (Connection c = DB.connect();
              PreparedStatement st = c.prepareStatement("SELECT string_agg(delivery_key, ',' ORDER BY delivery_key) FROM inbox");
              ResultSet rs = st.executeQuery()) {
