@@ -48,7 +48,7 @@ class MetricsTest extends PullTestBase {
             });
             Set<ObjectName> mbeans = ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("metrics:*"), null);
             assertThat(mbeans).extracting(ObjectName::toString).anyMatch(n -> n.contains("bridgeChangesFound"))
-                    .anyMatch(n -> n.contains("bridgeGotoCalls"));
+                    .anyMatch(n -> n.contains("bridgeGotoCalls")).anyMatch(n -> n.contains("bridgeDeadLetters"));
         }
     }
 
