@@ -3,6 +3,7 @@ package io.gotomautic.bridge.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -69,10 +70,15 @@ class SyncIT {
 
     /** The jar with this command, on the test's database and simulators. */
     private Process bridge(String... args) throws Exception {
+        return bridgeIn(Path.of(""), args);
+    }
+
+    /** The same, started in {@code dir} (so with the routes/ there). */
+    private Process bridgeIn(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", CliIT.JAR.toString()));
+                "-jar", CliIT.JAR.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toAbsolutePath().toFile());
         pb.environment().putAll(Map.of("BRIDGE_DB_URL", DB.url(), "BRIDGE_DB_USER", "postgres",
                 "GOTO_API_URL", goTo.baseUrl(), "GOTO_AUTH_URL", goTo.baseUrl(), "GOTO_CLIENT_ID", "client",
                 "GOTO_CLIENT_SECRET", "secret", "GOTO_REFRESH_TOKEN", "refresh",
@@ -221,9 +227,34 @@ class SyncIT {
                 .containsPattern("time: \\d+\\.\\d s");
         assertThat(mautic.state().contacts()).hasSize(3);
         assertThat(registrations()).isEqualTo(3);
+        assertThat(mautic.state().field("goto_webinar")).as("sync refreshes the forms' event options too")
+                .hasValueSatisfying(f -> assertThat(f.options()).extracting(o -> o.value())
+                        .containsExactly(String.valueOf(first), String.valueOf(second)));
 
         Result again = sync("--product", "webinar");
         assertThat(again.out()).contains("0 new and 0 changed").contains("Mautic: 0 contacts created, 0 updated");
+    }
+
+    /** sync runs the routes of routes/ in its working directory: an integrator's edit of the filter step applies. */
+    @Test
+    void anEditOfTheRoutesAppliesToSync(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("routes"));
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".camel.yaml")).toList()) {
+                String indent = " ".repeat(24);
+                Files.writeString(dir.resolve("routes").resolve(f.getFileName()), Files.readString(f).replace(
+                        indent + "method:\n" + indent + "  ref: eventFilter\n" + indent
+                                + "  method: \"accepts(${exchangeProperty.run.product}, ${body})\"\n",
+                        indent + "simple: \"${body[title]} != 'Second'\"\n"));
+            }
+        }
+        assertThat(Files.readString(dir.resolve("routes/pull.camel.yaml"))).contains("${body[title]} != 'Second'");
+        Result r = finish(bridgeIn(dir, "sync", "--product", "webinar"));
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("sync webinar: 1 events (0 failed), 2 registrants")
+                .contains("1 events left out by the filter step");
+        assertThat(mautic.state().contacts()).extracting(c -> c.email()).containsExactlyInAnyOrder("ada@example.com",
+                "alan@example.com");
     }
 
     @Test
