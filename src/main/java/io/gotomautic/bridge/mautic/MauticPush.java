@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.EmailAddress;
+import io.gotomautic.bridge.config.SettingsException;
 import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.store.PartStates;
@@ -205,6 +206,9 @@ public class MauticPush {
         }
         try {
             ensureNames();
+        } catch (SettingsException e) {
+            hold(e);
+            return 0;
         } catch (MauticException e) {
             if (e.fix().isPresent()) {
                 hold(e);
@@ -344,6 +348,9 @@ public class MauticPush {
                 finished.add(c.row().id());
             }
             return finished.size();
+        } catch (SettingsException e) {
+            hold(e);
+            return finished.size();
         } catch (MauticException e) {
             List<Item> left = changes.stream().filter(c -> !finished.contains(c.row().id()) && !waits.holdBack(c.row())).toList();
             if (e.fix().isPresent()) {
@@ -409,6 +416,15 @@ public class MauticPush {
                     : new Standing(c, row.registration(), row.state(), row.inSegments()));
         }
         return standings;
+    }
+
+    /**
+     * A name template fails on an event's data (bridge.mautic.segment-name, bridge.mautic.tag): a setting to mend, so
+     * the queue holds as for any other setting.
+     */
+    private void hold(SettingsException e) {
+        parts.held(PartStates.MAUTIC, "mend " + e.key() + " in application.properties", e.getMessage());
+        pausedUntil = java.time.Instant.now().plus(HELD_RETRY);
     }
 
     /** A setting, not a change, is wrong: every change stays as it is (no attempt counted) until it is fixed. */

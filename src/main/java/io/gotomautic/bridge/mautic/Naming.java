@@ -49,6 +49,10 @@ public class Naming {
             }
         }
         this.segmentStates = Set.copyOf(states);
+        // a template that cannot name an event stops the start, naming the setting, rather than holding the push later
+        Event sample = new Event("webinar", "1234567890", "Quarterly update", "2026-06-15T15:00:00Z");
+        segment(sample, RegistrationState.REGISTERED.label());
+        tag(sample, RegistrationState.NO_SHOW.label());
     }
 
     private static Expression template(CamelContext camel, Settings settings, String key) {
@@ -84,7 +88,13 @@ public class Naming {
         body.put("stateTag", state.replace("-", ""));
         Exchange exchange = new DefaultExchange(camel);
         exchange.getIn().setBody(body);
-        String name = template.evaluate(exchange, String.class);
+        String name;
+        try {
+            name = template.evaluate(exchange, String.class);
+        } catch (RuntimeException e) {
+            throw new SettingsException(key, "cannot name " + event.product() + " " + event.key() + " (" + state + "): "
+                    + e.getMessage());
+        }
         if (name == null || name.isBlank()) {
             throw new SettingsException(key, "gives an empty name for " + event.product() + " " + event.key() + " (" + state + ")");
         }

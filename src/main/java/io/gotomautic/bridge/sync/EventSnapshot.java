@@ -95,7 +95,7 @@ public record EventSnapshot(String product, String eventKey, String title, Insta
         }
 
         /** Everyone added so far. */
-        public java.util.Collection<Participant> registrants() {
+        public java.util.Collection<Participant> people() {
             return people.values();
         }
 

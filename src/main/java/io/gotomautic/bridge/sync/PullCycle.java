@@ -2,20 +2,24 @@ package io.gotomautic.bridge.sync;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.ops.Meters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,12 +123,12 @@ public class PullCycle {
      * The products whose listing shows every event that has not started (webinars in the window, scheduled trainings):
      * one missing from it was cancelled. Meetings and assist sessions are listed once held.
      */
-    private static final java.util.Set<String> SCHEDULED = java.util.Set.of("webinar", "training");
+    private static final Set<String> SCHEDULED = Set.of("webinar", "training");
 
     private final Meters meters;
     private final Reconciler reconciler;
     /** Null: no mapping needs the registrants' detail, so none is fetched. */
-    private final io.gotomautic.bridge.gotoapi.RateLimiter enrichBudget;
+    private final RateLimiter enrichBudget;
     private final DataSource dataSource;
     private final Supplier<String> organizerKey;
     private final Duration past;
@@ -137,7 +141,7 @@ public class PullCycle {
      *                     no mapping needs the detail
      */
     public PullCycle(Reconciler reconciler, DataSource dataSource, Supplier<String> organizerKey, Duration past,
-                     Duration future, Clock clock, io.gotomautic.bridge.gotoapi.RateLimiter enrichBudget, Meters meters) {
+                     Duration future, Clock clock, RateLimiter enrichBudget, Meters meters) {
         this.meters = meters;
         this.enrichBudget = enrichBudget;
         this.reconciler = reconciler;
@@ -210,18 +214,18 @@ public class PullCycle {
         if (enrichBudget == null || run.dryRun) {
             return List.of();
         }
-        java.util.Set<String> known = new java.util.HashSet<>();
+        Set<String> known = new HashSet<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
                 "SELECT registrant_key FROM registration WHERE product = ? AND event_key = ? AND goto_details IS NOT NULL")) {
             st.setString(1, run.product);
             st.setString(2, snapshot.event().key());
-            try (java.sql.ResultSet rs = st.executeQuery()) {
+            try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     known.add(rs.getString(1));
                 }
             }
         }
-        List<String> wanted = snapshot.registrants().stream()
+        List<String> wanted = snapshot.people().stream()
                 .filter(p -> p.standing() == EventSnapshot.Standing.REGISTERED && p.registrantKey() != null
                         && !known.contains(p.registrantKey()))
                 .map(EventSnapshot.Participant::registrantKey).toList();

@@ -1,6 +1,7 @@
 package io.gotomautic.bridge.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -141,6 +142,37 @@ class MappingTest extends PullTestBase {
             assertThat(contact("bob@example.com").tags()).contains("webinar-" + key + "-registered");
         }
         assertThat(state.segments()).as("no segment made anew").hasSize(segments);
+    }
+
+    @Test
+    void aTemplateOrMappingThatCannotWorkStopsTheStartNamingTheSetting() {
+        assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.segment-name", "${body[eventTitle].nosuchmethod()}")))
+                .hasStackTraceContaining("bridge.mautic.segment-name: cannot name webinar 1234567890 (registered)");
+        assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.tag", "${body[stateTag]")))
+                .hasStackTraceContaining("bridge.mautic.tag: is not a Simple template");
+        assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.segment-states", "registered, maybe")))
+                .hasStackTraceContaining("bridge.mautic.segment-states: lists states among registered, attended, no-show"
+                        + " and cancelled, not maybe");
+        assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.map.Company", "organization")))
+                .hasStackTraceContaining("bridge.mautic.map.Company: names a Mautic contact field alias");
+        assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.map.company", "question:Company", "goto.rate-limit", "20/60s")))
+                .hasStackTraceContaining("bridge.enrich.budget: 30/1m leaves nothing of goto.rate-limit");
+    }
+
+    @Test
+    void aTemplateFailingOnOneEventsDataHoldsThePushAndSaysWhatToMend() throws Exception {
+        long key = webinar("Short", now.plus(Duration.ofDays(5)));
+        register(key, "Ada", "ada@example.com", "AE", "Engineer");
+        // fine for the start's sample title, too short for this event's
+        try (Bridge bridge = bridge(Map.of("bridge.mautic.segment-name", "${body[eventTitle].substring(0, 12)}"))) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !DB.strings(
+                    "SELECT fix FROM part_state WHERE part = 'mautic' AND fix IS NOT NULL").isEmpty());
+            assertThat(DB.strings("SELECT fix || ' | ' || error FROM part_state WHERE part = 'mautic'")).singleElement()
+                    .satisfies(line -> assertThat(line).startsWith("mend bridge.mautic.segment-name in application.properties")
+                            .contains("cannot name webinar " + key + " (registered)"));
+            assertThat(pending()).as("the change waits, no dead letter").isEqualTo(1);
+            assertThat(DB.strings("SELECT count(*) FROM dead_letter")).containsExactly("0");
+        }
     }
 
     @Test
