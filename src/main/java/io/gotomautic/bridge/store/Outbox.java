@@ -6,22 +6,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariDataSource;
-
 /**
- * The queue of changes for Mautic. One drainer at a time (a transaction-scoped PostgreSQL advisory lock, so one
- * per cluster) takes the oldest due rows in order. Order is kept per person and event ({@code order_person},
+ * The queue of changes for Mautic. One drainer at a time per cluster (a lease in {@code outbox_drainer}, freed when
+ * its process dies) takes the oldest due rows in order. Order is kept per person and event ({@code order_person},
  * {@code order_event}, computed from the payload; a link email keeps order with all of its person's rows): a row whose
  * push failed for a passing reason of its own holds back the later rows of its person and event until it is due
  * again, and no one else's, so Mautic sees each person's changes in the order they happened.
  */
 public class Outbox {
 
-    /** Arbitrary, fixed: the advisory lock that makes one drainer per database. */
-    private static final long DRAIN_LOCK = 0x6f7574626f78L;
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     /**
      * A pending change.
@@ -45,7 +43,7 @@ public class Outbox {
         }
     }
 
-    /** Work done while holding the drain lock. */
+    /** Work done while holding the drainer's lease. */
     @FunctionalInterface
     public interface Drain {
         int drain(List<Row> due) throws Exception;
@@ -58,47 +56,51 @@ public class Outbox {
     }
 
     /**
-     * Hands the oldest due rows (at most {@code limit}) to {@code work} unless another drainer is at work.
+     * Hands the oldest due rows (at most {@code limit}) to {@code work} unless another drainer is at work: the drainer's
+     * lease is claimed and released each in one statement of its own, so no transaction is open while {@code work}
+     * calls Mautic.
      *
      * @return what {@code work} returned, or 0 when there was nothing to do or another instance drains
      */
     public int drain(int limit, Drain work) throws Exception {
-        try (Connection lock = dataSource.getConnection()) {
-            // the lock belongs to this transaction, which ends below whatever happens: no unlock that could fail
-            // and leave the lock on a pooled connection
-            lock.setAutoCommit(false);
+        // one drainer in this process (a lease this process holds is its own, see claim)
+        if (!draining.compareAndSet(false, true)) {
+            return 0;
+        }
+        try {
+            if (!claim()) {
+                return 0;
+            }
             try {
-                if (!tryLock(lock)) {
-                    return 0;
-                }
                 List<Row> due = due(limit);
                 return due.isEmpty() ? 0 : work.drain(due);
             } finally {
-                end(lock);
+                release();
             }
+        } finally {
+            draining.set(false);
         }
     }
 
-    private static boolean tryLock(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-            st.setLong(1, DRAIN_LOCK);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
+    /**
+     * Takes the lease when it is free: unclaimed, claimed by a process with no connection left (it died), or claimed by
+     * this process, whose one drainer is this call (the lease is then left from a drain whose release failed).
+     */
+    private boolean claim() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                UPDATE outbox_drainer d SET claimed_by = current_setting('application_name'), claimed_at = now()
+                WHERE id = 1 AND (claimed_by IS NULL OR claimed_by = current_setting('application_name')
+                  OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = d.claimed_by))
+                """)) {
+            return st.executeUpdate() == 1;
         }
     }
 
-    /** Ends the lock's transaction; a connection whose transaction cannot be ended never goes back to the pool. */
-    private void end(Connection lock) throws SQLException {
-        try {
-            lock.rollback();
-            lock.setAutoCommit(true);
-        } catch (SQLException e) {
-            if (dataSource instanceof HikariDataSource pool) {
-                pool.evictConnection(lock);
-            }
-            throw e;
+    /** Frees the lease; when that fails (the database went away) the next drain of this process takes it back. */
+    private void release() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE outbox_drainer SET claimed_by = NULL WHERE id = 1 AND claimed_by = current_setting('application_name')")) {
+            st.executeUpdate();
         }
     }
 

@@ -24,7 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
-/** The drain lock on real PostgreSQL connections from a real pool: whatever goes wrong, it is not left held. */
+/**
+ * The outbox drainer's lease on real PostgreSQL connections from real pools, each pool standing for a process (its own
+ * application_name): one drainer at a time, no transaction open while it works, and whatever goes wrong the lease is
+ * not left to a process that is gone.
+ */
 class OutboxLockTest {
 
     @RegisterExtension
@@ -46,52 +50,78 @@ class OutboxLockTest {
     }
 
     @Test
-    void aDrainWhoseWorkThrowsLeavesNoLockAndNoOpenTransaction() throws Exception {
-        try (HikariDataSource pool = pool(null)) {
+    void whileADrainWorksNoTransactionIsOpenAndNoOtherProcessDrains() throws Exception {
+        try (HikariDataSource a = pool("process-a", null); HikariDataSource b = pool("process-b", null)) {
+            AtomicInteger inWork = new AtomicInteger();
+            int drained = new Outbox(a).drain(10, due -> {
+                // what a Mautic call would see: no transaction of this database open, and the lease held
+                assertNothingOpen();
+                assertThat(new Outbox(b).drain(10, more -> inWork.incrementAndGet())).as("another process meanwhile").isZero();
+                return due.size();
+            });
+            assertThat(drained).isEqualTo(1);
+            assertThat(inWork).hasValue(0);
+            assertThat(lease()).as("released").isNull();
+            assertNextDrainWorks(a);
+        }
+    }
+
+    @Test
+    void aDrainWhoseWorkThrowsLeavesTheLeaseFree() throws Exception {
+        try (HikariDataSource pool = pool("process-a", null)) {
             Outbox outbox = new Outbox(pool);
             assertThatThrownBy(() -> outbox.drain(10, due -> {
                 throw new IllegalStateException("Mautic went away");
             })).hasMessage("Mautic went away");
-            assertNothingHeld();
+            assertThat(lease()).isNull();
+            assertNothingOpen();
             assertNextDrainWorks(pool);
         }
     }
 
-    /** A statement that fails on the lock's connection after the work (a timeout, a cancel) must not keep the lock. */
+    /** The release fails (the database went away a moment): the lease stays, for this process to take back, or for others once it is gone. */
     @Test
-    void aDrainWhoseUnlockWouldFailLeavesNoLockAndNoOpenTransaction() throws Exception {
-        try (HikariDataSource pool = pool("pg_advisory_unlock")) {
-            Outbox outbox = new Outbox(pool);
-            try {
-                outbox.drain(10, List::size);
-            } catch (SQLException e) {
-                // the old session lock's unlock failing surfaced here; what counts is what it left behind
-            }
-            assertNothingHeld();
-            assertNextDrainWorks(pool);
+    void aLeaseWhoseReleaseFailedIsThisProcesssToTakeBackAndFreeWhenItDies() throws Exception {
+        HikariDataSource failing = pool("process-a", "SET claimed_by = NULL");
+        try (HikariDataSource other = pool("process-b", null)) {
+            assertThatThrownBy(() -> new Outbox(failing).drain(10, List::size)).isInstanceOf(SQLException.class);
+            assertThat(lease()).isEqualTo("process-a");
+            assertThat(new Outbox(other).drain(10, List::size)).as("process a is alive: its lease holds").isZero();
+            AtomicInteger again = new AtomicInteger();
+            assertThatThrownBy(() -> new Outbox(failing).drain(10, due -> again.incrementAndGet()))
+                    .as("its release fails again").isInstanceOf(SQLException.class);
+            assertThat(again).as("but it drained: its own lease, taken back").hasValue(1);
+            failing.close();
+            assertThat(new Outbox(other).drain(10, List::size)).as("process a is gone: its lease is free").isEqualTo(1);
+        } finally {
+            failing.close();
         }
     }
 
-    /** Another instance (its own pool) drains next: the lock is free. */
+    /** Another process (its own pool) drains next, then this one again: the lease is free. */
     private static void assertNextDrainWorks(HikariDataSource pool) throws Exception {
         AtomicInteger drains = new AtomicInteger();
         Outbox.Drain count = due -> {
             drains.incrementAndGet();
             return due.size();
         };
-        try (HikariDataSource other = pool(null)) {
+        try (HikariDataSource other = pool("process-c", null)) {
             assertThat(new Outbox(other).drain(10, count)).isEqualTo(1);
         }
         assertThat(new Outbox(pool).drain(10, count)).isEqualTo(1);
         assertThat(drains).hasValue(2);
     }
 
-    private static void assertNothingHeld() throws SQLException {
+    private static String lease() throws SQLException {
+        return DB.strings("SELECT claimed_by FROM outbox_drainer").get(0);
+    }
+
+    private static void assertNothingOpen() throws SQLException {
         try (Connection c = DB.connect(); Statement st = c.createStatement()) {
+            assertThat(count(st, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    + "AND state LIKE 'idle in transaction%'")).as("connections in a transaction").isZero();
             assertThat(count(st, "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
                     + "WHERE l.locktype = 'advisory' AND d.datname = current_database()")).as("advisory locks held").isZero();
-            assertThat(count(st, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    + "AND state LIKE 'idle in transaction%'")).as("pooled connections in a transaction").isZero();
         }
     }
 
@@ -102,11 +132,12 @@ class OutboxLockTest {
         }
     }
 
-    /** A pool of real connections; with {@code failing}, every statement containing it fails as a timeout would. */
-    private static HikariDataSource pool(String failing) {
+    /** A pool of real connections named as a process; with {@code failing}, every statement containing it fails as a timeout would. */
+    private static HikariDataSource pool(String process, String failing) {
         PGSimpleDataSource pg = new PGSimpleDataSource();
         pg.setUrl(DB.url());
         pg.setUser("postgres");
+        pg.setApplicationName(process);
         HikariConfig config = new HikariConfig();
         config.setDataSource(failing == null ? pg : failingOn(pg, failing));
         config.setMaximumPoolSize(3);
