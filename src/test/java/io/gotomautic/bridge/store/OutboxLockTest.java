@@ -92,6 +92,9 @@ class OutboxLockTest {
                     .as("its release fails again").isInstanceOf(SQLException.class);
             assertThat(again).as("but it drained: its own lease, taken back").hasValue(1);
             failing.close();
+            // a closed connection's backend ends a moment later, as a dead process's do
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> DB.strings(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'process-a'").get(0).equals("0"));
             assertThat(new Outbox(other).drain(10, List::size)).as("process a is gone: its lease is free").isEqualTo(1);
         } finally {
             failing.close();
