@@ -206,10 +206,13 @@ public class MauticPush {
         }
         try {
             ensureNames();
+            return outbox.drain(batch, this::push);
         } catch (SettingsException e) {
+            // a name template the data of an event defeats, at a rename or at a push
             hold(e);
             return 0;
         } catch (MauticException e) {
+            // from a rename (the push itself handles its calls' failures)
             if (e.fix().isPresent()) {
                 hold(e);
             } else {
@@ -217,7 +220,6 @@ public class MauticPush {
             }
             return 0;
         }
-        return outbox.drain(batch, this::push);
     }
 
     private boolean paused() {
@@ -347,9 +349,6 @@ public class MauticPush {
                 meters.pushed(c.change());
                 finished.add(c.row().id());
             }
-            return finished.size();
-        } catch (SettingsException e) {
-            hold(e);
             return finished.size();
         } catch (MauticException e) {
             List<Item> left = changes.stream().filter(c -> !finished.contains(c.row().id()) && !waits.holdBack(c.row())).toList();
@@ -708,17 +707,18 @@ public class MauticPush {
                 """)) {
             st.setTimestamp(1, upTo);
             st.setTimestamp(2, upTo);
-            ResultSet rs = st.executeQuery();
-            while (rs.next()) {
-                if (upTo == null || rs.getTimestamp(8).after(upTo)) {
-                    upTo = rs.getTimestamp(8);
-                }
-                SegmentKey key = new SegmentKey(rs.getString(1), rs.getString(2), rs.getString(3));
-                String name = naming.segment(new Naming.Event(key.product(), key.event(), rs.getString(6),
-                        rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant().toString()), key.state());
-                segments.put(key, new KnownSegment(rs.getLong(4), rs.getString(5)));
-                if (!name.equals(rs.getString(5))) {
-                    wanted.add(Map.entry(key, name));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (upTo == null || rs.getTimestamp(8).after(upTo)) {
+                        upTo = rs.getTimestamp(8);
+                    }
+                    SegmentKey key = new SegmentKey(rs.getString(1), rs.getString(2), rs.getString(3));
+                    String name = naming.segment(new Naming.Event(key.product(), key.event(), rs.getString(6),
+                            rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant().toString()), key.state());
+                    segments.put(key, new KnownSegment(rs.getLong(4), rs.getString(5)));
+                    if (!name.equals(rs.getString(5))) {
+                        wanted.add(Map.entry(key, name));
+                    }
                 }
             }
             if (upTo == null) {
