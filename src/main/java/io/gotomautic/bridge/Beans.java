@@ -21,9 +21,11 @@ import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.mautic.CampaignHookReceiver;
 import io.gotomautic.bridge.mautic.ContactMapping;
 import io.gotomautic.bridge.mautic.EventOptions;
+import io.gotomautic.bridge.mautic.LinkEmails;
 import io.gotomautic.bridge.mautic.MauticClient;
 import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.mautic.Naming;
+import io.gotomautic.bridge.mautic.Segments;
 import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Database;
@@ -41,7 +43,7 @@ import org.apache.camel.CamelContext;
  */
 public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilter, WebinarReader webinarReader,
                     TrainingReader trainingReader, MeetingReader meetingReader, AssistReader assistReader, MauticClient mautic,
-                    MauticPush mauticPush, EventOptions eventOptions, WebhookReceiver webhookReceiver,
+                    MauticPush mauticPush, Segments segments, LinkEmails linkEmails, EventOptions eventOptions, WebhookReceiver webhookReceiver,
                     CampaignHookReceiver campaignHookReceiver, InboxWorker inboxWorker, Operations gotoOperations, Meters meters) {
 
     /** @param clock what the pull takes as now: the system's, but for tests that move GoTo's clock */
@@ -73,13 +75,15 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
         MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout, meters), settings.get("mautic.url"),
                 settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
                 settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
-        MauticPush push = new MauticPush(mautic, new Outbox(ds), ds, parts, settings.positive("bridge.push.batch"),
-                settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"), new Naming(camel, settings),
-                mapping, meters);
+        Naming naming = new Naming(camel, settings);
+        Segments segments = new Segments(ds, naming);
+        Outbox outbox = new Outbox(ds);
+        MauticPush push = new MauticPush(outbox, ds, parts, settings.positive("bridge.push.batch"),
+                settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"), naming, segments, mapping, meters);
         FormRules forms = FormRules.of(settings);
         Registrar registrar = new Registrar(goTo, filter, Clock.systemUTC());
         return new Beans(goTo, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled), new MeetingReader(),
-                new AssistReader(), mautic, push, new EventOptions(mautic, ds, parts),
+                new AssistReader(), mautic, push, segments, new LinkEmails(outbox), new EventOptions(ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
                 new InboxWorker(ds, registrar,

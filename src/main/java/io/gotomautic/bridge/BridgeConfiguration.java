@@ -57,6 +57,8 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("assistReader", beans.assistReader());
         camel.getRegistry().bind("mauticClient", beans.mautic());
         camel.getRegistry().bind("mauticPush", beans.mauticPush());
+        camel.getRegistry().bind("segments", beans.segments());
+        camel.getRegistry().bind("linkEmails", beans.linkEmails());
         camel.getRegistry().bind("eventOptions", beans.eventOptions());
         camel.getRegistry().bind("webhookReceiver", beans.webhookReceiver());
         camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());

@@ -1,63 +1,66 @@
 package io.gotomautic.bridge.component;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
-import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.mautic.MauticClient;
+import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
-import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 /**
- * {@code mautic:contacts/addPoints}: Mautic calls for integrators' routes, through the bridge's Mautic client (its
- * credentials, basic or OAuth2, and its call counters). The contact is named by its e-mail (the {@code email} URI
- * option or header; a change's {@code ${body[email]}}), the points by {@code points} (option or header).
+ * {@code mautic:<kind>/<operation>}: the Mautic calls of the push's routes, and of integrators' own, through the bridge's
+ * Mautic client (its credentials, basic or OAuth2, and its call counters). Each operation takes its keys as URI
+ * options or headers of the same name ({@code contactId}, {@code segmentId}, …) and its payload as the body; see
+ * {@link MauticProducer}.
  */
 public class MauticComponent extends DefaultComponent {
 
+    static final Set<String> OPERATIONS = Set.of("contacts/upsertBatch", "contacts/editBatch", "contacts/addUtm",
+            "contacts/addNote", "contacts/addPoints", "segments/create", "segments/rename", "segments/addContacts",
+            "segments/removeContact", "fields/ensure", "fields/setOptions", "emails/send");
+
     private final MauticClient client;
+    private final SegmentNames segmentNames;
 
     public MauticComponent(MauticClient client) {
         this.client = client;
+        this.segmentNames = new SegmentNames(client);
+    }
+
+    MauticClient client() {
+        return client;
+    }
+
+    SegmentNames segmentNames() {
+        return segmentNames;
     }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
         String operation = remaining.startsWith("//") ? remaining.substring(2) : remaining;
-        if (!operation.equals("contacts/addPoints")) {
-            throw new IllegalArgumentException("mautic:" + operation + " is no Mautic operation of the bridge; there is"
-                    + " mautic:contacts/addPoints");
+        if (!OPERATIONS.contains(operation)) {
+            throw new IllegalArgumentException("mautic:" + operation + " is no Mautic operation of the bridge; there are "
+                    + String.join(", ", new java.util.TreeSet<>(OPERATIONS)));
         }
-        String email = getAndRemoveParameter(parameters, "email", String.class);
-        Integer points = getAndRemoveParameter(parameters, "points", Integer.class);
+        Map<String, String> options = new LinkedHashMap<>();
+        parameters.forEach((k, v) -> options.put(k, String.valueOf(v)));
+        parameters.clear();
+        MauticComponent component = this;
         return new DefaultEndpoint(uri, this) {
             @Override
-            public org.apache.camel.Producer createProducer() {
-                return new DefaultProducer(this) {
-                    @Override
-                    public void process(Exchange exchange) {
-                        addPoints(exchange, exchange.getIn().getHeader("email", email, String.class),
-                                exchange.getIn().getHeader("points", points, Integer.class));
-                    }
-                };
+            public Producer createProducer() {
+                return new MauticProducer(this, component, operation, options);
             }
 
             @Override
-            public org.apache.camel.Consumer createConsumer(org.apache.camel.Processor processor) {
+            public Consumer createConsumer(Processor processor) {
                 throw new UnsupportedOperationException("mautic:" + operation + " is a call: use it in to:, not in from:");
             }
         };
-    }
-
-    private void addPoints(Exchange exchange, String email, Integer points) {
-        if (email == null || email.isBlank() || points == null) {
-            throw new IllegalArgumentException("mautic:contacts/addPoints needs email and points (URI options or headers)");
-        }
-        long id = client.findContactIdByEmail(email).orElseThrow(() -> new IllegalStateException(
-                "Mautic has no contact " + EmailAddress.masked(email) + " (yet): mautic:contacts/addPoints is tried again"));
-        client.addPoints(id, points);
-        exchange.getMessage().setHeader("mauticContactId", id);
     }
 }

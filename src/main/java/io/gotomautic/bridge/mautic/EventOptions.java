@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the upcoming webinars and trainings as the options of the Mautic contact select fields
  * {@code goto_webinar} and {@code goto_training} (value = event key, label = title and date), so a form field
- * mapped to them lists them. The list comes from the events the pull sync stored; Mautic is called only when
- * it changed.
+ * mapped to them lists them. The list comes from the events the pull sync stored; routes/push.camel.yaml calls
+ * Mautic ({@code mautic:fields/setOptions}) only for a list that changed.
  */
 public class EventOptions {
 
@@ -30,47 +30,51 @@ public class EventOptions {
     private static final Map<String, String> FIELDS = Map.of("webinar", "goto_webinar", "training", "goto_training");
     private static final Map<String, String> LABELS = Map.of("webinar", "GoTo webinar", "training", "GoTo training");
 
-    private final MauticClient client;
+    /**
+     * A select field whose list changed since Mautic was last told.
+     *
+     * @param options the upcoming events, as {@code label} (title and date) and {@code value} (the key)
+     */
+    public record Field(String alias, String label, String product, List<MauticClient.Option> options, String json) {
+    }
+
     private final DataSource dataSource;
     private final PartStates parts;
 
-    public EventOptions(MauticClient client, DataSource dataSource, PartStates parts) {
-        this.client = client;
+    public EventOptions(DataSource dataSource, PartStates parts) {
         this.dataSource = dataSource;
         this.parts = parts;
     }
 
-    /** @return how many fields were written to Mautic (0 when both lists are unchanged) */
-    public int refresh() throws SQLException {
-        int written = 0;
+    /** The fields whose list of upcoming events changed (none while both are as Mautic was last told, or empty). */
+    public List<Field> changed() throws SQLException {
+        List<Field> changed = new ArrayList<>();
         for (Map.Entry<String, String> f : FIELDS.entrySet()) {
             List<MauticClient.Option> options = upcoming(f.getKey());
             String json = json(options);
             String last = lastWritten(f.getValue());
-            // unchanged, or nothing to list yet: no call
-            if (json.equals(last) || (last == null && options.isEmpty())) {
-                continue;
+            if (!json.equals(last) && !(last == null && options.isEmpty())) {
+                changed.add(new Field(f.getValue(), LABELS.get(f.getKey()), f.getKey(), options, json));
             }
-            try {
-                MauticClient.Field field = client.contactFields().get(f.getValue());
-                if (field == null) {
-                    client.createContactField(f.getValue(), LABELS.get(f.getKey()), "select", options);
-                } else {
-                    client.setFieldOptions(field.id(), options);
-                }
-            } catch (MauticException e) {
-                if (e.fix().isEmpty()) {
-                    throw e;
-                }
-                // a setting: said once with the push's, not at every tick; the lists are written after the fix
-                parts.held(PartStates.MAUTIC, e.fix().get(), e.getMessage());
-                return written;
-            }
-            remember(f.getValue(), json);
-            LOG.info("Mautic field {} now lists {} upcoming {}(s)", f.getValue(), options.size(), f.getKey());
-            written++;
         }
-        return written;
+        return changed;
+    }
+
+    /** Mautic lists the field's events now. */
+    public void written(Field field) throws SQLException {
+        remember(field.alias(), field.json());
+        LOG.info("Mautic field {} now lists {} upcoming {}(s)", field.alias(), field.options().size(), field.product());
+    }
+
+    /**
+     * Mautic did not take the list: a setting is said with the push's (the list is written after the fix); anything
+     * else is the route's, tried again on the next tick.
+     */
+    public void failed(MauticException e) {
+        if (e.fix().isEmpty()) {
+            throw e;
+        }
+        parts.held(PartStates.MAUTIC, e.fix().get(), e.getMessage());
     }
 
     private List<MauticClient.Option> upcoming(String product) throws SQLException {

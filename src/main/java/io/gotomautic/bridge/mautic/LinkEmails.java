@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mautic emails that carry a GoTo link: queued in the outbox with the registration or session they come from,
- * sent by the push through Mautic's send-to-contact API with the old plugin's tokens, {@code {<product>_link}} (the
+ * sent by the push (direct:push-email) through Mautic's send-to-contact API with the old plugin's tokens, {@code {<product>_link}} (the
  * URL) and {@code {<product>_button}} (an HTML button to it).
  */
 public class LinkEmails {
@@ -33,11 +33,9 @@ public class LinkEmails {
     private static final Map<String, String> NOUNS = Map.of("webinar", "webinar", "training", "training", "meeting", "meeting",
             "assist", "support session");
 
-    private final MauticClient client;
     private final Outbox outbox;
 
-    public LinkEmails(MauticClient client, Outbox outbox) {
-        this.client = client;
+    public LinkEmails(Outbox outbox) {
         this.outbox = outbox;
     }
 
@@ -74,52 +72,67 @@ public class LinkEmails {
     }
 
     /**
-     * Sends one queued email, at most once: the attempt is marked before the send, and a row found marked (a crash or
-     * a lost answer after the send began) is first looked for in the contact's activity. One no retry can mend (no
-     * such contact or email, Mautic refusing the send) makes it a dead letter; either way it has left the queue.
+     * A queued email, read for the push's route direct:push-email.
      *
-     * @throws MauticException transient (the push retries the email later, or holds the queue when Mautic is down),
-     *                         or with a {@link MauticException#fix()}: a setting refused, the email stays as it is
+     * @param contactId the Mautic contact, null until found (or created) by {@code email}
      */
-    void send(Outbox.Row row) throws SQLException {
+    public record Email(Outbox.Row row, long emailId, Long contactId, String email, Map<String, String> tokens,
+                        String about) {
+        /** The contact to find or create by its e-mail (the organizer may not be a contact yet). */
+        public List<Map<String, Object>> contact() {
+            return List.of(Map.of("email", email));
+        }
+
+        /** The email no retry will send (no such contact or email, Mautic refusing the send): a dead letter. */
+        void refused(Outbox outbox, MauticException e) throws SQLException {
+            outbox.dead(row, "email " + emailId + " (" + about + ") was not sent: " + e.getMessage()
+                    + (e.status() == 404 ? "; the contact or the email does not exist in Mautic" : ""));
+        }
+    }
+
+    /** The queued email of the row; null when it is not JSON (then a dead letter). */
+    public Email read(Outbox.Row row) throws SQLException {
         JsonNode p;
         try {
             p = JSON.readTree(row.payload());
         } catch (java.io.IOException e) {
             outbox.dead(row, "the queued email is not JSON: " + e.getMessage());
-            return;
+            return null;
         }
-        long emailId = p.path("emailId").asLong();
-        try {
-            long contactId = p.hasNonNull("contactId") ? p.get("contactId").asLong() : contact(p.path("email").asText());
-            Map<String, String> tokens = new LinkedHashMap<>();
-            p.path("tokens").fields().forEachRemaining(t -> tokens.put(t.getKey(), t.getValue().asText()));
-            if (row.detailAttempted() && client.emailSentSince(contactId, emailId, row.detailAttemptedAt().minus(CLOCK_SKEW))) {
-                outbox.delivered(List.of(row.id()));
-                LOG.info("Mautic email {} to contact {} ({}) had gone out before the answer was lost; not sent again", emailId,
-                        contactId, EmailAddress.masked(p.path("about").asText()));
-                return;
-            }
-            outbox.detailAttempted(row.id());
-            client.sendEmail(emailId, contactId, tokens);
-            outbox.delivered(List.of(row.id()));
-            LOG.info("Sent Mautic email {} to contact {} ({})", emailId, contactId, EmailAddress.masked(p.path("about").asText()));
-        } catch (MauticException e) {
-            if (e.fix().isPresent() || e.isTransient()) {
-                throw e;
-            }
-            outbox.dead(row, "email " + emailId + " (" + p.path("about").asText() + ") was not sent: " + e.getMessage()
-                    + (e.status() == 404 ? "; the contact or the email does not exist in Mautic" : ""));
-        }
+        Map<String, String> tokens = new LinkedHashMap<>();
+        p.path("tokens").fields().forEachRemaining(t -> tokens.put(t.getKey(), t.getValue().asText()));
+        return new Email(row, p.path("emailId").asLong(), p.hasNonNull("contactId") ? p.get("contactId").asLong() : null,
+                p.path("email").asText(), tokens, p.path("about").asText());
     }
 
-    /** The contact with this email, created when Mautic has none (the organizer may not be a contact yet). */
-    private long contact(String email) {
-        MauticClient.ContactResult r = client.upsertContacts(List.of(Map.of("email", email))).get(0);
+    /** The email with the contact Mautic answered for its address. */
+    public Email withContact(Email email, List<MauticClient.ContactResult> results) {
+        MauticClient.ContactResult r = results.get(0);
         if (r.id() <= 0) {
-            throw r.failure(email);
+            throw r.failure(email.email());
         }
-        return r.id();
+        return new Email(email.row(), email.emailId(), r.id(), email.email(), email.tokens(), email.about());
+    }
+
+    /**
+     * Marks the attempt before the send, so the email goes at most once. Returns since when Mautic's activity is looked
+     * at first: for a row found marked (a crash or a lost answer after the send began), its earlier attempt; else null.
+     */
+    public java.time.Instant begin(Email email) throws SQLException {
+        Outbox.Row row = email.row();
+        outbox.detailAttempted(row.id());
+        return row.detailAttempted() ? row.detailAttemptedAt().minus(CLOCK_SKEW) : null;
+    }
+
+    /** The email went (or had gone before the answer was lost): it leaves the queue. */
+    public void sent(Email email, boolean now) throws SQLException {
+        outbox.delivered(List.of(email.row().id()));
+        if (now) {
+            LOG.info("Sent Mautic email {} to contact {} ({})", email.emailId(), email.contactId(), EmailAddress.masked(email.about()));
+        } else {
+            LOG.info("Mautic email {} to contact {} ({}) had gone out before the answer was lost; not sent again",
+                    email.emailId(), email.contactId(), EmailAddress.masked(email.about()));
+        }
     }
 
     private static String escape(String url) {

@@ -43,12 +43,6 @@ public class Outbox {
         }
     }
 
-    /** Work done while holding the drainer's lease. */
-    @FunctionalInterface
-    public interface Drain {
-        int drain(List<Row> due) throws Exception;
-    }
-
     private final DataSource dataSource;
 
     public Outbox(DataSource dataSource) {
@@ -56,56 +50,46 @@ public class Outbox {
     }
 
     /**
-     * Hands the oldest due rows (at most {@code limit}) to {@code work} unless another drainer is at work: the drainer's
-     * lease is claimed and released each in one statement of its own, so no transaction is open while {@code work}
-     * calls Mautic.
-     *
-     * @return what {@code work} returned, or 0 when there was nothing to do or another instance drains
+     * Takes the drainer's lease when it is free: unclaimed, claimed by a process with no connection left (it died), or
+     * claimed by this process when no drain of its own is at work (the lease is then left from a drain whose release
+     * failed). Claimed and released each in one statement of its own, so no transaction is open while the push calls
+     * Mautic.
      */
-    public int drain(int limit, Drain work) throws Exception {
-        // one drainer in this process (a lease this process holds is its own, see claim)
+    public boolean claim() throws SQLException {
+        // one drainer in this process: a lease this process holds is its own
         if (!draining.compareAndSet(false, true)) {
-            return 0;
+            return false;
         }
-        try {
-            if (!claim()) {
-                return 0;
+        boolean claimed = false;
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                UPDATE outbox_drainer d SET claimed_by = current_setting('application_name'), claimed_at = now()
+                WHERE id = 1 AND (claimed_by IS NULL OR claimed_by = current_setting('application_name')
+                  OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = d.claimed_by))
+                """)) {
+            claimed = st.executeUpdate() == 1;
+            return claimed;
+        } finally {
+            if (!claimed) {
+                draining.set(false);
             }
-            try {
-                List<Row> due = due(limit);
-                return due.isEmpty() ? 0 : work.drain(due);
-            } finally {
-                release();
-            }
+        }
+    }
+
+    /** Frees the lease; when that fails (the database went away) the next claim of this process takes it back. */
+    public void release() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE outbox_drainer SET claimed_by = NULL WHERE id = 1 AND claimed_by = current_setting('application_name')")) {
+            st.executeUpdate();
         } finally {
             draining.set(false);
         }
     }
 
     /**
-     * Takes the lease when it is free: unclaimed, claimed by a process with no connection left (it died), or claimed by
-     * this process, whose one drainer is this call (the lease is then left from a drain whose release failed).
+     * The oldest due rows (at most {@code limit}) that no earlier row of the same person and event, waiting for its
+     * retry, holds back; for the holder of the lease.
      */
-    private boolean claim() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                UPDATE outbox_drainer d SET claimed_by = current_setting('application_name'), claimed_at = now()
-                WHERE id = 1 AND (claimed_by IS NULL OR claimed_by = current_setting('application_name')
-                  OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = d.claimed_by))
-                """)) {
-            return st.executeUpdate() == 1;
-        }
-    }
-
-    /** Frees the lease; when that fails (the database went away) the next drain of this process takes it back. */
-    private void release() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "UPDATE outbox_drainer SET claimed_by = NULL WHERE id = 1 AND claimed_by = current_setting('application_name')")) {
-            st.executeUpdate();
-        }
-    }
-
-    /** The oldest due rows that no earlier row of the same person and event, waiting for its retry, holds back. */
-    private List<Row> due(int limit) throws SQLException {
+    public List<Row> due(int limit) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
                 SELECT id, kind, payload::text, registration_id, detail_attempted_at, attempts, order_person, order_event
