@@ -6,6 +6,8 @@ import java.time.Duration;
 import javax.sql.DataSource;
 
 import io.gotomautic.bridge.config.FormRules;
+import io.gotomautic.bridge.connect.ConnectPages;
+import io.gotomautic.bridge.connect.GoToConnect;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.gotoapi.GoToClient;
 import io.gotomautic.bridge.gotoapi.GoToTokens;
@@ -15,6 +17,7 @@ import io.gotomautic.bridge.gotoapi.MeetingReader;
 import io.gotomautic.bridge.gotoapi.Operations;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
+import io.gotomautic.bridge.gotoapi.TokenEndpoint;
 import io.gotomautic.bridge.gotoapi.TrainingReader;
 import io.gotomautic.bridge.gotoapi.WebinarReader;
 import io.gotomautic.bridge.http.HttpTransport;
@@ -29,6 +32,7 @@ import io.gotomautic.bridge.mautic.Segments;
 import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.GoToAccounts;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.sync.EventFilter;
@@ -44,7 +48,8 @@ import org.apache.camel.CamelContext;
 public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilter, WebinarReader webinarReader,
                     TrainingReader trainingReader, MeetingReader meetingReader, AssistReader assistReader, MauticClient mautic,
                     MauticPush mauticPush, Segments segments, LinkEmails linkEmails, EventOptions eventOptions, WebhookReceiver webhookReceiver,
-                    CampaignHookReceiver campaignHookReceiver, InboxWorker inboxWorker, Operations gotoOperations, Meters meters) {
+                    CampaignHookReceiver campaignHookReceiver, InboxWorker inboxWorker, Operations gotoOperations, ConnectPages connectPages,
+                    Meters meters) {
 
     /** @param clock what the pull takes as now: the system's, but for tests that move GoTo's clock */
     public static Beans create(Settings settings, Database database, CamelContext camel, Clock clock) {
@@ -53,8 +58,11 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
         Meters meters = new Meters();
         HttpTransport gotoHttp = new HttpTransport(camel, "goto", timeout, meters);
         PartStates parts = new PartStates(ds, !database.isReadOnly());
-        GoToTokens tokens = new GoToTokens(gotoHttp, ds, settings.get("goto.auth-url"), settings.get("goto.client-id"),
-                settings.get("goto.client-secret"), settings.get("goto.refresh-token"), Clock.systemUTC());
+        TokenEndpoint tokenEndpoint = GoToConnect.tokenEndpoint(settings, gotoHttp);
+        GoToAccounts accounts = GoToConnect.accounts(settings, ds);
+        GoToConnect connect = GoToConnect.of(settings, ds, tokenEndpoint, gotoHttp, accounts);
+        GoToTokens tokens = new GoToTokens(tokenEndpoint, ds, settings.get("goto.refresh-token"), accounts,
+                "open " + connect.startUrl() + " or run `connect goto`", Clock.systemUTC());
         // one limiter per GoTo connection (OAuth client), shared through the database by every instance
         RateLimiter limiter = database.isReadOnly()
                 ? RateLimiter.readOnly(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit())
@@ -91,6 +99,6 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
                         forms, settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped(), meters),
                 new Operations(goTo, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
-                        settings.duration("bridge.window.future")), meters);
+                        settings.duration("bridge.window.future")), new ConnectPages(connect), meters);
     }
 }

@@ -42,6 +42,10 @@ public final class Bridge implements AutoCloseable {
     /** Starts the service and returns once it serves; {@link #close()} stops it. */
     public static Bridge start(Settings settings) throws Exception {
         Parts.of(settings).forEach(part -> LOG.info(part.line()));
+        if (Parts.configured(settings, "GoTo API") && settings.optional("bridge.secret-key").isEmpty()) {
+            LOG.warn("bridge.secret-key is empty: the refresh tokens of GoTo accounts connected at /connect/goto are stored"
+                    + " unencrypted in PostgreSQL");
+        }
         if (!Files.isDirectory(Path.of(settings.get("camel.main.routes-reload-directory")))) {
             LOG.warn("No routes/ folder in {}: start the bridge from the folder that holds routes/ and application.properties",
                     Path.of("").toAbsolutePath());

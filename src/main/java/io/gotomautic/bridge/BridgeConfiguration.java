@@ -63,6 +63,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("webhookReceiver", beans.webhookReceiver());
         camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());
         camel.getRegistry().bind("inboxWorker", beans.inboxWorker());
+        camel.getRegistry().bind("connectPages", beans.connectPages());
         camel.addComponent("goto", new GoToComponent(beans.gotoOperations(), new TriggerItems(database.dataSource())));
         camel.addComponent("mautic", new MauticComponent(beans.mautic()));
         camel.addComponent("bridge", new BridgeComponent(new Subscriptions(database.dataSource()), beans.meters()));

@@ -7,10 +7,13 @@ import io.gotomautic.bridge.config.RateLimit;
 import io.gotomautic.bridge.gotoapi.GoToClient;
 import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.gotoapi.RateLimiter;
+import io.gotomautic.bridge.gotoapi.TokenEndpoint;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.sandbox.GoToSimulator;
 import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.GoToAccounts;
 import io.gotomautic.bridge.store.PartStates;
+import io.gotomautic.bridge.store.SecretBox;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +48,8 @@ public abstract class GoToTestSupport {
     /** A client of the simulator's OAuth client ({@code client}, {@link #REFRESH_TOKEN}) on a connection of its own. */
     protected static GoToClient goToClient(GoToSimulator sim, String secret, Duration timeout, String connection, RateLimit limit) {
         HttpTransport http = new HttpTransport(camel, "goto", timeout, new io.gotomautic.bridge.ops.Meters());
-        GoToTokens tokens = new GoToTokens(http, database.dataSource(), sim.baseUrl(), "client", secret, REFRESH_TOKEN, Clock.systemUTC());
+        GoToTokens tokens = new GoToTokens(new TokenEndpoint(http, sim.baseUrl(), "client", secret), database.dataSource(),
+                REFRESH_TOKEN, new GoToAccounts(database.dataSource(), new SecretBox(null)), "open /connect/goto", Clock.systemUTC());
         return new GoToClient(http, tokens, new RateLimiter(database.dataSource(), connection, limit),
                 new PartStates(database.dataSource()), sim.baseUrl(), 5);
     }

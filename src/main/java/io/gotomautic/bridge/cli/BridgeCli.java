@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
             "Reads application.properties and routes/ from the working directory. Every key can be overridden "
                 + "by an environment variable (goto.rate-limit -> GOTO_RATE_LIMIT) or by -Dkey=value.",
             "Without a command, runs the service; with --sandbox, against simulators of GoTo and Mautic."},
-        subcommands = {RunCommand.class, StatusCommand.class, SyncCommand.class, ReplayCommand.class,
+        subcommands = {RunCommand.class, StatusCommand.class, SyncCommand.class, ReplayCommand.class, ConnectCommand.class,
+            AccountsCommand.class, DisconnectCommand.class,
             CommandLine.HelpCommand.class})
 public class BridgeCli implements Callable<Integer> {
 

@@ -18,8 +18,7 @@ public final class Parts {
 
     public static List<Part> of(Settings s) {
         return List.of(
-                all(s, "GoTo API", "polling and registration",
-                        "goto.client-id", "goto.client-secret", "goto.refresh-token"),
+                all(s, "GoTo API", "polling and registration", "goto.client-id", "goto.client-secret"),
                 mautic(s),
                 all(s, "Mautic webhooks", "POST /webhooks/mautic", "mautic.webhook-secret"),
                 all(s, "Campaign hooks", "POST /hooks/campaign", "bridge.inbound-token"));

@@ -39,6 +39,7 @@ public class GoToClient {
     private final int maxThrottledAttempts;
     private final AtomicLong calls = new AtomicLong();
     private volatile Organizer organizer;
+    private volatile String organizerAccount = "";
 
     public GoToClient(HttpTransport http, GoToTokens tokens, RateLimiter limiter, PartStates parts, String apiUrl,
                       int maxThrottledAttempts) {
@@ -62,12 +63,16 @@ public class GoToClient {
         return call("DELETE", path, null);
     }
 
-    /** Looked up once per connection; GoTo's current tokens no longer carry the organizer key. */
+    /**
+     * Looked up once per account the connection acts for (GoTo's current tokens no longer carry the organizer key):
+     * again when another account is connected.
+     */
     public Organizer organizer() {
         Organizer o = organizer;
-        if (o == null) {
+        if (o == null || !organizerAccount.equals(tokens.account())) {
             JsonNode me = get("/admin/rest/v1/me");
             o = new Organizer(me.path("key").asText(), me.path("accountKey").asText(), me.path("email").asText());
+            organizerAccount = tokens.account();
             organizer = o;
         }
         return o;

@@ -1,6 +1,5 @@
 package io.gotomautic.bridge.gotoapi;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,15 +7,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gotomautic.bridge.http.HttpTransport;
-import io.gotomautic.bridge.http.HttpTransportException;
+import io.gotomautic.bridge.store.GoToAccounts;
 import io.gotomautic.bridge.store.Hashes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,37 +25,53 @@ import org.slf4j.LoggerFactory;
 public class GoToTokens {
 
     private static final Logger LOG = LoggerFactory.getLogger(GoToTokens.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MARGIN = Duration.ofSeconds(60);
+    private static final Duration ACCOUNT_CHECK = Duration.ofSeconds(5);
 
-    private final HttpTransport http;
+    private final TokenEndpoint endpoint;
     private final DataSource dataSource;
-    private final String tokenUrl;
     private final String clientId;
-    private final String basicAuth;
     private final String configuredRefreshToken;
+    private final GoToAccounts accounts;
+    private final String connectHint;
     private final Clock clock;
 
     private String accessToken;
+    /** The connected account whose refresh token gave the access token, and when that was last looked at. */
+    private String accountInUse = "";
+    private Instant accountCheckedAt = Instant.MIN;
     private Instant expiresAt = Instant.MIN;
     private long refreshes;
     /** The refresh token GoTo refused last, with its answer. */
     private String refusedToken;
     private GoToException refusal;
 
-    public GoToTokens(HttpTransport http, DataSource dataSource, String authUrl, String clientId, String clientSecret,
-                      String refreshToken, Clock clock) {
-        this.http = http;
+    /**
+     * @param refreshToken goto.refresh-token (the account {@code default}), or empty: then the account connected last
+     *                     in {@code accounts} (/connect/goto, {@code connect goto})
+     * @param connectHint  where an operator connects an account, for the line that says none is
+     */
+    public GoToTokens(TokenEndpoint endpoint, DataSource dataSource, String refreshToken, GoToAccounts accounts,
+                      String connectHint, Clock clock) {
+        this.endpoint = endpoint;
         this.dataSource = dataSource;
-        this.tokenUrl = authUrl.replaceAll("/+$", "") + "/oauth/token";
-        this.clientId = clientId;
-        this.basicAuth = "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
-        this.configuredRefreshToken = refreshToken;
+        this.clientId = endpoint.clientId();
+        this.configuredRefreshToken = refreshToken == null ? "" : refreshToken;
+        this.accounts = accounts;
+        this.connectHint = connectHint;
         this.clock = clock;
     }
 
     /** A token valid for at least another minute, refreshing it first when needed. */
     public synchronized String accessToken() {
+        if (configuredRefreshToken.isEmpty() && clock.instant().isAfter(accountCheckedAt.plus(ACCOUNT_CHECK))) {
+            // an account connected or disconnected meanwhile (by the console, the CLI, another instance) takes effect
+            // within seconds, not when the access token expires
+            accountCheckedAt = clock.instant();
+            if (!currentAccount().map(GoToAccounts.Credential::name).orElse("").equals(accountInUse)) {
+                accessToken = null;
+            }
+        }
         if (accessToken == null || clock.instant().isAfter(expiresAt.minus(MARGIN))) {
             refresh();
         }
@@ -76,6 +88,19 @@ public class GoToTokens {
     /** How many times a new access token was fetched. */
     public synchronized long refreshes() {
         return refreshes;
+    }
+
+    /** The account the connection acts for: {@code default} (goto.refresh-token), or the connected one in use. */
+    public synchronized String account() {
+        return configuredRefreshToken.isEmpty() ? accountInUse : "default";
+    }
+
+    private java.util.Optional<GoToAccounts.Credential> currentAccount() {
+        try {
+            return accounts.current();
+        } catch (SQLException e) {
+            throw new GoToException(0, "database", "cannot read the GoTo accounts: " + e.getMessage(), true, e);
+        }
     }
 
     private void refresh() {
@@ -113,38 +138,30 @@ public class GoToTokens {
         refreshes++;
         String rotated = token.path("refresh_token").asText("");
         if (!rotated.isEmpty() && !rotated.equals(storedRefreshToken())) {
-            storeRefreshToken(rotated);
+            storeRefreshToken(used, rotated);
             LOG.info("GoTo issued a new refresh token for client {}; it is stored and used from now on", clientId);
         }
     }
 
     private JsonNode requestToken(String refreshToken) {
-        HttpTransport.Response r;
-        try {
-            r = http.send("POST", tokenUrl, Map.of("Authorization", basicAuth,
-                            "Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"),
-                    "grant_type=refresh_token&refresh_token=" + java.net.URLEncoder.encode(refreshToken, StandardCharsets.UTF_8));
-        } catch (HttpTransportException e) {
-            throw new GoToException(0, "unreachable", "GoTo token endpoint did not answer: " + e.getMessage(), true, e);
+        TokenEndpoint.Answer r = endpoint.grant(Map.of("grant_type", "refresh_token", "refresh_token", refreshToken));
+        if (r.ok()) {
+            return r.body();
         }
-        JsonNode body = parse(r.body());
-        if (r.ok() && body != null) {
-            return body;
-        }
-        String error = body == null ? "" : body.path("error").asText("");
-        String description = body == null ? "" : body.path("error_description").asText("");
-        boolean transientFailure = r.status() == 429 || r.status() >= 500 || body == null;
-        throw new GoToException(r.status(), error, "GoTo refused to refresh the access token of client " + clientId + ": HTTP "
-                + r.status() + (error.isEmpty() ? "" : " " + error) + (description.isEmpty() ? "" : " (" + description + ")")
-                + (transientFailure ? "" : "; check goto.client-id, goto.client-secret and goto.refresh-token"),
-                transientFailure, null, null, transientFailure ? null : fix(r.status(), error));
+        boolean configured = !configuredRefreshToken.isEmpty();
+        throw new GoToException(r.status(), r.error(), "GoTo refused to refresh the access token of client " + clientId + ": HTTP "
+                + r.status() + (r.error().isEmpty() ? "" : " " + r.error()) + (r.description().isEmpty() ? "" : " (" + r.description() + ")")
+                + (r.isTransient() ? "" : configured ? "; check goto.client-id, goto.client-secret and goto.refresh-token"
+                        : "; check goto.client-id and goto.client-secret, or connect the account again"),
+                r.isTransient(), null, null, r.isTransient() ? null : fix(r.status(), r.error(), configured));
     }
 
     /** A refused refresh concerns every call of the connection: what the operator does about it. */
-    private static String fix(int status, String error) {
+    private String fix(int status, String error, boolean configured) {
         return switch (error) {
             case "invalid_grant" -> "GoTo refuses the refresh token (" + status + " invalid_grant: revoked, expired, or used up"
-                    + " by another instance): connect the bridge to GoTo again, set the new goto.refresh-token and restart";
+                    + " by another instance): " + (configured ? "connect the bridge to GoTo again, set the new goto.refresh-token"
+                    + " and restart" : "connect the account again: " + connectHint);
             case "invalid_client", "unauthorized_client" -> "GoTo refuses the OAuth client (" + status + " " + error
                     + "): check goto.client-id and goto.client-secret and restart";
             default -> "GoTo refuses to refresh the access token (" + status + (error.isEmpty() ? "" : " " + error)
@@ -152,16 +169,17 @@ public class GoToTokens {
         };
     }
 
-    private static JsonNode parse(String text) {
-        try {
-            return text == null || text.isBlank() ? null : JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            return null;
-        }
-    }
-
-    /** The refresh token to use: the stored one, unless the operator has configured another since. */
+    /**
+     * The refresh token to use: of goto.refresh-token, the stored one unless the operator has configured another since;
+     * without it, the connected account's.
+     */
     private String storedRefreshToken() {
+        if (configuredRefreshToken.isEmpty()) {
+            GoToAccounts.Credential account = currentAccount().orElseThrow(() -> new GoToException(0, "no_account",
+                    "no GoTo account is connected", false, null, null, "connect a GoTo account: " + connectHint));
+            accountInUse = account.name();
+            return account.refreshToken();
+        }
         String hash = Hashes.sha256(configuredRefreshToken);
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement st = c.prepareStatement(
@@ -181,7 +199,18 @@ public class GoToTokens {
     }
 
     /** Only a token GoTo issued is stored (with the configured one it replaces): a refresh that rotates nothing writes nothing. */
-    private void storeRefreshToken(String token) {
+    private void storeRefreshToken(String used, String token) {
+        if (configuredRefreshToken.isEmpty()) {
+            try {
+                java.util.Optional<GoToAccounts.Credential> current = currentAccount();
+                if (current.isPresent() && current.get().refreshToken().equals(used)) {
+                    accounts.replaceToken(current.get().name(), token);
+                }
+            } catch (SQLException e) {
+                throw new GoToException(0, "database", "cannot store the new GoTo refresh token: " + e.getMessage(), true, e);
+            }
+            return;
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement("""
                      INSERT INTO goto_credential (client_id, configured_hash, refresh_token) VALUES (?, ?, ?)

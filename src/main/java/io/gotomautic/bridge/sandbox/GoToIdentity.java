@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gotomautic.bridge.sandbox.GoToState.Organizer;
 
 /**
- * GoTo's identity side: the OAuth token endpoint (refresh grant), the bearer check every API call passes,
+ * GoTo's identity side: the sign-in and consent page ({@code /oauth/authorize}), the OAuth token endpoint (refresh,
+ * authorization code with PKCE, Personal Access Token), the bearer check every API call passes,
  * and the "who am I" lookups that give clients the organizer and account keys.
  */
 final class GoToIdentity {
@@ -28,16 +29,112 @@ final class GoToIdentity {
     private volatile boolean rotateRefreshToken;
     private volatile boolean legacyTokenFields;
     private volatile boolean adminMeAvailable = true;
+    /** The organizer's Personal Access Token, for the personal_access_token grant. */
+    private final String personalAccessToken;
+    /** Authorization codes not yet exchanged, each once, for a few minutes. */
+    private final Map<String, Code> codes = new ConcurrentHashMap<>();
+
+    /** What an authorization code was issued for. */
+    private record Code(String redirectUri, String challenge, Instant expires) {
+    }
 
     GoToIdentity(String clientId, String clientSecret, String refreshToken, GoToState state) {
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.refreshToken = refreshToken;
         this.state = state;
+        this.personalAccessToken = "pat-" + newToken();
+    }
+
+    String personalAccessToken() {
+        return personalAccessToken;
+    }
+
+    /**
+     * GoTo's sign-in and consent page: the organizer is signed in already (the simulator has one), and allows or denies
+     * the OAuth client. A request GoTo would refuse (unknown client, no redirect URI, not response_type=code, PKCE other
+     * than S256) gets an error page, as GoTo shows one rather than redirecting.
+     */
+    private SimResponse authorizePage(SimRequest req) {
+        String client = req.query("client_id").orElse("");
+        String redirect = req.query("redirect_uri").orElse("");
+        String method = req.query("code_challenge_method").orElse("");
+        if (!client.equals(clientId) || redirect.isBlank() || !req.query("response_type").orElse("").equals("code")
+                || (req.query("code_challenge").isPresent() && !method.equals("S256"))) {
+            return SimResponse.html(400, "<!doctype html><title>GoTo sign-in</title><h1>Invalid request</h1>"
+                    + "<p id=\"error\">unknown client, missing redirect_uri, or unsupported response_type / code_challenge_method</p>");
+        }
+        StringBuilder hidden = new StringBuilder();
+        for (String name : new String[] {"client_id", "redirect_uri", "state", "code_challenge"}) {
+            hidden.append("<input type=\"hidden\" name=\"").append(name).append("\" value=\"")
+                    .append(escape(req.query(name).orElse(""))).append("\">");
+        }
+        return SimResponse.html(200, "<!doctype html><html><head><title>GoTo sign-in</title></head><body>"
+                + "<h1>Allow access to your GoTo account?</h1><p>Signed in as <span id=\"organizer\">" + escape(state.organizer().email())
+                + "</span></p><form method=\"post\" action=\"/oauth/authorize\">" + hidden
+                + "<button id=\"allow\" name=\"decision\" value=\"allow\">Allow</button>"
+                + "<button id=\"deny\" name=\"decision\" value=\"deny\">Deny</button></form></body></html>");
+    }
+
+    private SimResponse authorizeDecision(SimRequest req) {
+        Map<String, String> form = req.form();
+        String redirect = form.getOrDefault("redirect_uri", "");
+        if (!clientId.equals(form.get("client_id")) || redirect.isBlank()) {
+            return SimResponse.html(400, "<!doctype html><title>GoTo sign-in</title><h1>Invalid request</h1>");
+        }
+        String st = form.getOrDefault("state", "");
+        String stateParam = st.isEmpty() ? "" : "&state=" + java.net.URLEncoder.encode(st, StandardCharsets.UTF_8);
+        String sep = redirect.contains("?") ? "&" : "?";
+        if (!"allow".equals(form.get("decision"))) {
+            return SimResponse.redirect(redirect + sep + "error=access_denied" + stateParam);
+        }
+        String code = newToken();
+        codes.put(code, new Code(redirect, form.getOrDefault("code_challenge", ""), state.now().plus(Duration.ofMinutes(5))));
+        return SimResponse.redirect(redirect + sep + "code=" + code + stateParam);
+    }
+
+    /** The authorization code grant: each code once, with its redirect URI, and the PKCE verifier of its challenge. */
+    private SimResponse codeGrant(Map<String, String> form) {
+        Code code = codes.remove(form.getOrDefault("code", ""));
+        if (code == null || !state.now().isBefore(code.expires())) {
+            return oauthError(400, "invalid_grant", "Invalid authorization code");
+        }
+        if (!code.redirectUri().equals(form.get("redirect_uri"))) {
+            return oauthError(400, "invalid_grant", "redirect_uri does not match the authorization request");
+        }
+        if (!code.challenge().isEmpty() && !code.challenge().equals(s256(form.getOrDefault("code_verifier", "")))) {
+            return oauthError(400, "invalid_grant", "PKCE verification failed");
+        }
+        return grantedTokens();
+    }
+
+    private SimResponse grantedTokens() {
+        ObjectNode body = GoToWire.object();
+        synchronized (this) {
+            body.put("access_token", issueAccessToken()).put("token_type", "Bearer").put("refresh_token", refreshToken)
+                    .put("expires_in", lifetime.toSeconds()).put("scope", "collab: identity:scim.me")
+                    .put("principal", state.organizer().email());
+        }
+        return SimResponse.json(200, body);
+    }
+
+    private static String s256(String verifier) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     void routes(SimServer server) {
-        server.route("POST", "/oauth/token", this::token)
+        server.route("GET", "/oauth/authorize", this::authorizePage)
+                .route("POST", "/oauth/authorize", this::authorizeDecision)
+                .route("POST", "/oauth/token", this::token)
                 .route("GET", "/admin/rest/v1/me", guard(this::adminMe))
                 .route("GET", "/identity/v1/Users/me", guard(this::scimMe));
     }
@@ -92,6 +189,13 @@ final class GoToIdentity {
         String grant = form.get("grant_type");
         if (grant == null || grant.isBlank()) {
             return oauthError(400, "invalid_request", "Missing grant_type");
+        }
+        if (grant.equals("authorization_code")) {
+            return codeGrant(form);
+        }
+        if (grant.equals("personal_access_token")) {
+            return personalAccessToken.equals(form.get("pat")) ? grantedTokens()
+                    : oauthError(400, "invalid_grant", "Invalid personal access token");
         }
         if (!grant.equals("refresh_token")) {
             return oauthError(400, "unsupported_grant_type", "Unsupported grant type: " + grant);

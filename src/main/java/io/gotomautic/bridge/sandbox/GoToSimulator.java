@@ -86,6 +86,11 @@ public final class GoToSimulator extends Simulator {
     }
 
     /** The refresh token that works now; changes after each refresh while rotation is on. */
+    /** The organizer's Personal Access Token (grant {@code personal_access_token}). */
+    public String personalAccessToken() {
+        return identity.personalAccessToken();
+    }
+
     public String currentRefreshToken() {
         return identity.refreshToken();
     }

@@ -22,6 +22,14 @@ public record SimResponse(int status, Map<String, String> headers, byte[] body) 
         return new SimResponse(status, Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
     }
 
+    public static SimResponse html(int status, String page) {
+        return new SimResponse(status, Map.of("Content-Type", "text/html; charset=utf-8"), page.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static SimResponse redirect(String location) {
+        return new SimResponse(302, Map.of("Location", location), new byte[0]);
+    }
+
     public static SimResponse empty(int status) {
         return new SimResponse(status, Map.of(), new byte[0]);
     }

@@ -88,7 +88,7 @@ class SettingsTest {
         "bridge.poll.assist=0s            | bridge.poll.assist: \"0s\" must be longer than zero",
         "bridge.db.url=jdbc:mysql://x/db  | bridge.db.url: \"jdbc:mysql://x/db\" is not a PostgreSQL JDBC URL",
         "mautic.auth=token                | mautic.auth: \"token\" is neither basic nor oauth2",
-        "goto.client-id=abc               | goto.client-secret, goto.refresh-token: are empty, but the GoTo API needs all of",
+        "goto.client-id=abc               | goto.client-secret: is empty, but the GoTo API needs all of",
         "mautic.url=https://m.example.com | mautic.url: is set but mautic.username and mautic.password are empty",
         "goto.burst-limit=10              | goto.burst-limit: \"10\" is not a rate",
         "bridge.forms.signup.product=meeting | bridge.forms.signup.product: \"meeting\" is neither webinar nor training",
