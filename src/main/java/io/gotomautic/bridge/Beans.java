@@ -79,10 +79,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
         PullCycle pull = new PullCycle(reconciler, ds, () -> goTo.organizer().key(), settings.duration("bridge.window.past"),
                 settings.duration("bridge.window.future"), clock, enrich, meters);
 
-        boolean oauth = settings.get("mautic.auth").equals("oauth2");
-        MauticClient mautic = new MauticClient(new HttpTransport(camel, "mautic", timeout, meters), settings.get("mautic.url"),
-                settings.get("mautic.auth"), settings.get(oauth ? "mautic.client-id" : "mautic.username"),
-                settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
+        MauticClient mautic = MauticClient.of(settings, new HttpTransport(camel, "mautic", timeout, meters));
         Naming naming = new Naming(camel, settings);
         Segments segments = new Segments(ds, naming);
         Outbox outbox = new Outbox(ds);

@@ -40,18 +40,21 @@ public final class Bridge implements AutoCloseable {
     }
 
     /** Starts the service and returns once it serves; {@link #close()} stops it. */
-    public static Bridge start(Settings settings) throws Exception {
-        Parts.of(settings).forEach(part -> LOG.info(part.line()));
-        if (Parts.configured(settings, "GoTo API") && settings.optional("bridge.secret-key").isEmpty()) {
-            LOG.warn("bridge.secret-key is empty: the refresh tokens of GoTo accounts connected at /connect/goto are stored"
-                    + " unencrypted in PostgreSQL");
-        }
-        if (!Files.isDirectory(Path.of(settings.get("camel.main.routes-reload-directory")))) {
+    public static Bridge start(Settings configured) throws Exception {
+        // a part configured by halves stops the start before the database is touched
+        Parts.of(configured);
+        if (!Files.isDirectory(Path.of(configured.get("camel.main.routes-reload-directory")))) {
             LOG.warn("No routes/ folder in {}: start the bridge from the folder that holds routes/ and application.properties",
                     Path.of("").toAbsolutePath());
         }
-        Database database = Database.open(settings);
+        Database database = Database.open(configured);
         try {
+            Settings settings = withStoredSecrets(configured, database);
+            Parts.of(settings).forEach(part -> LOG.info(part.line()));
+            if (Parts.configured(settings, "GoTo API") && settings.optional("bridge.secret-key").isEmpty()) {
+                LOG.warn("bridge.secret-key is empty: the refresh tokens of GoTo accounts connected at /connect/goto are stored"
+                        + " unencrypted in PostgreSQL");
+            }
             Main main = new Main();
             Properties properties = settings.asProperties();
             properties.putAll(routeProperties(settings));
@@ -77,6 +80,16 @@ public final class Bridge implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** mautic.webhook-secret as `setup mautic` generated it, when the configuration leaves it empty. */
+    private static Settings withStoredSecrets(Settings settings, Database database) throws java.sql.SQLException {
+        if (settings.optional("mautic.webhook-secret").isPresent()) {
+            return settings;
+        }
+        return new io.gotomautic.bridge.store.StoredSecrets(database.dataSource(),
+                new io.gotomautic.bridge.store.SecretBox(settings.optional("bridge.secret-key").orElse(null)))
+                .get("mautic.webhook-secret").map(secret -> settings.with(Map.of("mautic.webhook-secret", secret))).orElse(settings);
     }
 
     /** Values the routes need in a form Camel reads: which parts run, and intervals in milliseconds. */

@@ -245,6 +245,11 @@ public final class Settings {
     }
 
     /** Every key and value, for Camel's property placeholders. */
+    /** bridge.public-url without a trailing slash, or the local address when it is empty. */
+    public String publicUrl() {
+        return optional("bridge.public-url").orElse("http://localhost:" + port("bridge.http.port")).replaceAll("/+$", "");
+    }
+
     public Properties asProperties() {
         Properties p = new Properties();
         p.putAll(values);

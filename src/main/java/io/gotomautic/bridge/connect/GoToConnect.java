@@ -91,7 +91,7 @@ public class GoToConnect {
     public static GoToConnect of(Settings settings, DataSource dataSource, TokenEndpoint tokens, HttpTransport http,
                                  GoToAccounts accounts) {
         return new GoToConnect(dataSource, tokens, http, accounts, settings.get("goto.auth-url"), settings.get("goto.api-url"),
-                settings.optional("bridge.public-url").orElse("http://localhost:" + settings.port("bridge.http.port")));
+                settings.publicUrl());
     }
 
     /** Where a browser begins: {@code {bridge.public-url}/connect/goto}. */

@@ -81,6 +81,13 @@ public class MauticClient {
         this.auth = MauticAuth.of(auth, this.baseUrl, userOrClientId, passwordOrSecret, this::send);
     }
 
+    /** The client of mautic.url with the credentials mautic.auth names. */
+    public static MauticClient of(io.gotomautic.bridge.config.Settings settings, HttpTransport http) {
+        boolean oauth = settings.get("mautic.auth").equals("oauth2");
+        return new MauticClient(http, settings.get("mautic.url"), settings.get("mautic.auth"),
+                settings.get(oauth ? "mautic.client-id" : "mautic.username"), settings.get(oauth ? "mautic.client-secret" : "mautic.password"));
+    }
+
     /** Creates or updates (matched by email) each contact; fields by alias, {@code tags} adds, {@code "-tag"} removes. */
     public List<ContactResult> upsertContacts(List<Map<String, Object>> contacts) {
         List<ContactResult> results = new ArrayList<>(contacts.size());
@@ -244,6 +251,35 @@ public class MauticClient {
         return false;
     }
 
+    /** The API user ({@code GET /api/users/self}): its {@code id}, {@code username} and {@code role}. */
+    public JsonNode self() {
+        return entityOrSelf(call("GET", "/api/users/self", null));
+    }
+
+    /** Whether the user's role has each permission ({@code bundle:level:permission}), as Mautic answers. */
+    public Map<String, Boolean> permissions(long userId, List<String> permissions) {
+        JsonNode answer = call("POST", "/api/users/" + userId + "/permissioncheck", Map.of("permissions", permissions));
+        Map<String, Boolean> granted = new LinkedHashMap<>();
+        for (String p : permissions) {
+            granted.put(p, answer.path(p).asBoolean(false));
+        }
+        return granted;
+    }
+
+    /** Every webhook, as Mautic shows it ({@code webhookUrl}, {@code secret}, {@code triggers}, {@code isPublished}). */
+    public List<JsonNode> hooks() {
+        return pages("/api/hooks", "hooks");
+    }
+
+    /** A new webhook; returns its id. */
+    public long createHook(Map<String, Object> hook) {
+        return entity(call("POST", "/api/hooks/new", hook), "hook", "POST /api/hooks/new").path("id").asLong();
+    }
+
+    public void editHook(long id, Map<String, Object> changes) {
+        call("PATCH", "/api/hooks/" + id + "/edit", changes);
+    }
+
     public void addToCampaign(long campaignId, long contactId) {
         call("POST", "/api/campaigns/" + campaignId + "/contact/" + contactId + "/add", null);
     }
@@ -341,6 +377,11 @@ public class MauticClient {
     }
 
     /** The entity of a single-entity answer ({@code {"list": {...}}}); one without an id is as good as malformed. */
+    /** {@code /api/users/self} answers the user itself, not wrapped in {@code user} as other entities are. */
+    private static JsonNode entityOrSelf(JsonNode answer) {
+        return answer.has("user") ? answer.get("user") : answer;
+    }
+
     private static JsonNode entity(JsonNode answer, String key, String what) {
         JsonNode entity = answer.path(key);
         if (entity.path("id").asLong(0) <= 0) {

@@ -163,9 +163,11 @@ public class MauticPush {
 
     /** The contact fields to look for in Mautic: the bridge's and those bridge.mautic.map.* names; none once found. */
     public List<Map<String, String>> fields() {
-        if (fieldsReady) {
-            return List.of();
-        }
+        return fieldsReady ? List.of() : wantedFields(mapping);
+    }
+
+    /** The contact fields the push fills ({@code alias}, {@code label}, {@code type}): the bridge's, then the mapping's. */
+    static List<Map<String, String>> wantedFields(ContactMapping mapping) {
         List<Map<String, String>> wanted = new ArrayList<>();
         FIELDS.forEach((alias, spec) -> wanted.add(Map.of("alias", alias, "label", spec[0], "type", spec[1])));
         for (String alias : mapping.aliases()) {

@@ -92,6 +92,47 @@ final class MauticAuth {
         return denied.contains(call);
     }
 
+    /** The id of the simulator's one API user. */
+    static final long API_USER_ID = 1;
+    /** Mautic's permissions (bundle:level:permission) and the API calls each allows. */
+    private static final Map<String, List<String>> PERMISSIONS = Map.ofEntries(
+            Map.entry("lead:fields:full", List.of("GET /api/fields/contact", "POST /api/fields/contact/new",
+                    "PATCH /api/fields/contact/{id}/edit")),
+            Map.entry("lead:leads:viewother", List.of("GET /api/contacts", "GET /api/contacts/{id}")),
+            Map.entry("lead:leads:create", List.of("POST /api/contacts/new")),
+            Map.entry("lead:leads:editother", List.of("PATCH /api/contacts/{id}/edit", "POST /api/notes/new",
+                    "POST /api/contacts/{id}/utm/add")),
+            Map.entry("lead:lists:viewother", List.of("GET /api/segments")),
+            Map.entry("lead:lists:create", List.of("POST /api/segments/new")),
+            Map.entry("lead:lists:editother", List.of("PATCH /api/segments/{id}/edit", "POST /api/segments/{id}/contacts/add",
+                    "POST /api/segments/{id}/contact/{contactId}/remove")),
+            Map.entry("email:emails:viewother", List.of("GET /api/emails", "POST /api/emails/{id}/contact/{contactId}/send")),
+            Map.entry("webhook:webhooks:viewother", List.of("GET /api/hooks")),
+            Map.entry("webhook:webhooks:create", List.of("POST /api/hooks/new")),
+            Map.entry("webhook:webhooks:editother", List.of("PATCH /api/hooks/{id}/edit")));
+
+    /** {@code GET /api/users/self}: the API user, of a role that is not an administrator's. */
+    Map<String, Object> self() {
+        Map<String, Object> role = new java.util.LinkedHashMap<>();
+        role.put("id", 2);
+        role.put("name", "API");
+        role.put("isAdmin", false);
+        Map<String, Object> user = new java.util.LinkedHashMap<>();
+        user.put("id", API_USER_ID);
+        user.put("username", username);
+        user.put("firstName", "API");
+        user.put("lastName", "User");
+        user.put("email", username + "@mautic.example");
+        user.put("role", role);
+        return user;
+    }
+
+    /** Whether the role has the permission: unknown ones are not granted, as Mautic answers for them. */
+    boolean grants(String permission) {
+        List<String> calls = PERMISSIONS.get(permission);
+        return calls != null && calls.stream().noneMatch(this::denies);
+    }
+
     /** Mautic checks the role's permission per action after authentication, with its generic 403 body. */
     void requirePermission(String call) {
         if (denies(call)) {

@@ -133,6 +133,44 @@ final class MauticRoutes {
                 .orElseThrow(MauticRoutes::notFound)))));
         api(s, "DELETE", "/api/hooks/{id}/delete", r -> ok(200, map("hook", MauticViews.hook(state.deleteHook(id(r, "id"))
                 .orElseThrow(MauticRoutes::notFound)))));
+        api(s, "PATCH", "/api/hooks/{id}/edit", this::editHook);
+
+        api(s, "GET", "/api/users/self", r -> ok(200, auth.self()));
+        api(s, "POST", "/api/users/{id}/permissioncheck", this::permissionCheck);
+    }
+
+    /** What Mautic answers about each permission asked for: granted unless one of the calls it allows is denied. */
+    private SimResponse permissionCheck(SimRequest r) {
+        if (id(r, "id") != MauticAuth.API_USER_ID) {
+            throw notFound();
+        }
+        Object asked = object(r).get("permissions");
+        List<String> permissions = asked instanceof List<?> l ? l.stream().map(String::valueOf).toList()
+                : asked == null ? List.of() : List.of(asked.toString());
+        if (permissions.isEmpty()) {
+            throw new Rejected(400, "permissions is required", "permissions");
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        permissions.forEach(p -> answer.put(p, auth.grants(p)));
+        return ok(200, answer);
+    }
+
+    /** Like Mautic 5.x's PATCH: only the fields sent change. */
+    private SimResponse editHook(SimRequest r) {
+        MauticState.Hook h = state.hook(id(r, "id")).orElseThrow(MauticRoutes::notFound);
+        Map<String, Object> body = object(r);
+        List<String> triggers = body.get("triggers") instanceof List<?> t ? t.stream().map(String::valueOf).toList() : h.triggers();
+        if (triggers.isEmpty()) {
+            throw new Rejected(400, "At least one trigger is required.", "triggers");
+        }
+        MauticState.Hook edited = state.editHook(new MauticState.Hook(h.id(),
+                body.containsKey("name") ? text(body.get("name")) : h.name(),
+                body.containsKey("description") ? text(body.get("description")) : h.description(),
+                body.containsKey("webhookUrl") ? text(body.get("webhookUrl")) : h.url(),
+                body.containsKey("secret") ? text(body.get("secret")) : h.secret(), triggers,
+                body.containsKey("eventsOrderbyDir") ? text(body.get("eventsOrderbyDir")) : h.eventsOrderbyDir(),
+                body.containsKey("isPublished") ? Boolean.parseBoolean(String.valueOf(body.get("isPublished"))) : h.published()));
+        return ok(200, map("hook", MauticViews.hook(edited)));
     }
 
     /** Mautic's error envelope; batch items use their own shape (see {@link #batch}). */

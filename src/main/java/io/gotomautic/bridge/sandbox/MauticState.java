@@ -711,6 +711,11 @@ public final class MauticState {
         return h;
     }
 
+    public synchronized Hook editHook(Hook edited) {
+        hooks.put(edited.id(), edited);
+        return edited;
+    }
+
     public synchronized List<Hook> hooks() {
         return List.copyOf(hooks.values());
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code connect goto} (the browser flow, answered to the running service), {@code connect goto --pat},
- * {@code accounts} and {@code disconnect}, as the packaged jar runs them beside a running service.
+ * {@code accounts}, {@code disconnect} and {@code setup mautic}, as the packaged jar runs them.
  */
 class ConnectIT {
 
@@ -81,6 +81,26 @@ class ConnectIT {
                 assertThat(DB.strings("SELECT (refresh_token IS NOT NULL AND disconnected_at IS NULL)::text FROM goto_account"))
                         .containsExactly("true");
             }
+        }
+    }
+
+    @Test
+    void setupMauticMakesTheWebhookOnceAndSaysSoTheSecondTime() throws Exception {
+        try (io.gotomautic.bridge.sandbox.MauticSimulator mautic = io.gotomautic.bridge.sandbox.MauticSimulator.start(0, "api", "pass")) {
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("BRIDGE_DB_URL", DB.url());
+            env.put("BRIDGE_PUBLIC_URL", "https://bridge.example.com");
+            env.put("MAUTIC_URL", mautic.baseUrl());
+            env.put("MAUTIC_USERNAME", "api");
+            env.put("MAUTIC_PASSWORD", "pass");
+            String[] first = run(env, "setup", "mautic");
+            assertThat(first[0]).as(first[1] + first[2]).isEqualTo("0");
+            assertThat(first[1]).contains("created Mautic webhook #1 to https://bridge.example.com/webhooks/mautic")
+                    .contains("Campaign actions: set bridge.inbound-token first");
+            String[] second = run(env, "setup", "mautic");
+            assertThat(second[1]).contains("Mautic webhook #1 to https://bridge.example.com/webhooks/mautic is as it should be")
+                    .doesNotContain("created");
+            assertThat(mautic.state().hooks()).hasSize(1);
         }
     }
 
