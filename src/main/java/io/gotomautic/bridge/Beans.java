@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.connect.ConnectPages;
 import io.gotomautic.bridge.connect.GoToConnect;
+import io.gotomautic.bridge.console.ConsolePages;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.gotoapi.GoToClient;
 import io.gotomautic.bridge.gotoapi.GoToTokens;
@@ -35,6 +36,8 @@ import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.GoToAccounts;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.store.PartStates;
+import io.gotomautic.bridge.store.SecretBox;
+import io.gotomautic.bridge.store.StoredSecrets;
 import io.gotomautic.bridge.sync.EventFilter;
 import io.gotomautic.bridge.sync.InboxWorker;
 import io.gotomautic.bridge.sync.PullCycle;
@@ -49,6 +52,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
                     TrainingReader trainingReader, MeetingReader meetingReader, AssistReader assistReader, MauticClient mautic,
                     MauticPush mauticPush, Segments segments, LinkEmails linkEmails, EventOptions eventOptions, WebhookReceiver webhookReceiver,
                     CampaignHookReceiver campaignHookReceiver, InboxWorker inboxWorker, Operations gotoOperations, ConnectPages connectPages,
+                    ConsolePages consolePages,
                     Meters meters) {
 
     /** @param clock what the pull takes as now: the system's, but for tests that move GoTo's clock */
@@ -96,6 +100,9 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
                         forms, settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped(), meters),
                 new Operations(goTo, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
-                        settings.duration("bridge.window.future")), new ConnectPages(connect), meters);
+                        settings.duration("bridge.window.future")), new ConnectPages(connect),
+                new ConsolePages(ds, accounts, new StoredSecrets(ds, new SecretBox(settings.optional("bridge.secret-key").orElse(null))),
+                        forms, settings.get("bridge.admin.username"), settings.get("bridge.admin.password"), settings.get("goto.client-id"),
+                        settings.rateLimit().calls(), settings.rateLimit().period().toSeconds()), meters);
     }
 }

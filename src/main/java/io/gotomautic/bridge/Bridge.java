@@ -99,6 +99,7 @@ public final class Bridge implements AutoCloseable {
         p.put("bridge.mautic.enabled", String.valueOf(Parts.configured(settings, "Mautic API")));
         p.put("bridge.webhooks.enabled", String.valueOf(Parts.configured(settings, "Mautic webhooks")));
         p.put("bridge.campaign.enabled", String.valueOf(Parts.configured(settings, "Campaign hooks")));
+        p.put("bridge.console.enabled", String.valueOf(Parts.configured(settings, "Admin console")));
         for (String product : Settings.PRODUCTS) {
             p.put("bridge.poll." + product + ".ms", String.valueOf(settings.pollInterval(product).toMillis()));
         }

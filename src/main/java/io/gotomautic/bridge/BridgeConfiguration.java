@@ -64,6 +64,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());
         camel.getRegistry().bind("inboxWorker", beans.inboxWorker());
         camel.getRegistry().bind("connectPages", beans.connectPages());
+        camel.getRegistry().bind("consolePages", beans.consolePages());
         camel.addComponent("goto", new GoToComponent(beans.gotoOperations(), new TriggerItems(database.dataSource())));
         camel.addComponent("mautic", new MauticComponent(beans.mautic()));
         camel.addComponent("bridge", new BridgeComponent(new Subscriptions(database.dataSource()), beans.meters()));

@@ -42,6 +42,16 @@ public final class TestBridge {
                 "goto.client-secret", "secret", "goto.refresh-token", "refresh");
     }
 
+    /**
+     * The settings of a service on {@code port}, reached at http://127.0.0.1:{@code port}, with the simulator's OAuth
+     * client but no refresh token: GoTo accounts are connected to it.
+     */
+    public static Map<String, String> connectable(io.gotomautic.bridge.sandbox.GoToSimulator goTo, int port) {
+        return Map.of("bridge.http.port", String.valueOf(port), "bridge.public-url", "http://127.0.0.1:" + port,
+                "goto.api-url", goTo.baseUrl(), "goto.auth-url", goTo.baseUrl(), "goto.client-id", "client",
+                "goto.client-secret", "secret");
+    }
+
     public static Bridge start(Map<String, String> overrides) throws Exception {
         return Bridge.start(settings(overrides));
     }

@@ -21,7 +21,8 @@ public final class Parts {
                 all(s, "GoTo API", "polling and registration", "goto.client-id", "goto.client-secret"),
                 mautic(s),
                 all(s, "Mautic webhooks", "POST /webhooks/mautic", "mautic.webhook-secret"),
-                all(s, "Campaign hooks", "POST /hooks/campaign", "bridge.inbound-token"));
+                all(s, "Campaign hooks", "POST /hooks/campaign", "bridge.inbound-token"),
+                all(s, "Admin console", "/admin", "bridge.admin.username", "bridge.admin.password"));
     }
 
     public static boolean configured(Settings s, String name) {

@@ -159,9 +159,16 @@ public class RateLimiter {
             return wait;
         }
         if (own == null) {
-            try (PreparedStatement st = c.prepareStatement("INSERT INTO goto_call (connection, called_at) VALUES (?, ?)")) {
+            // the call in the window, and in its minute's count for the console's chart, in one statement
+            try (PreparedStatement st = c.prepareStatement("""
+                    WITH logged AS (INSERT INTO goto_call (connection, called_at) VALUES (?, ?))
+                    INSERT INTO goto_call_minute (connection, minute, calls) VALUES (?, date_trunc('minute', ?::timestamptz), 1)
+                    ON CONFLICT (connection, minute) DO UPDATE SET calls = goto_call_minute.calls + 1
+                    """)) {
                 st.setString(1, connection);
                 st.setTimestamp(2, Timestamp.from(now));
+                st.setString(3, connection);
+                st.setTimestamp(4, Timestamp.from(now));
                 st.executeUpdate();
             }
         } else {

@@ -58,6 +58,9 @@ public final class Sandbox implements AutoCloseable {
         points.put("mautic.password", CREDENTIAL);
         points.put("mautic.webhook-secret", CREDENTIAL);
         points.put("bridge.inbound-token", CREDENTIAL);
+        points.put("bridge.admin.username", CREDENTIAL);
+        points.put("bridge.admin.password", CREDENTIAL);
+        points.put("bridge.secret-key", CREDENTIAL);
         points.putAll(questionsForm(goTo, mautic));
         points.put("bridge.db.url", "");
         points.put("bridge.db.embedded-dir", data.toString());
@@ -71,6 +74,8 @@ public final class Sandbox implements AutoCloseable {
         LOG.info("Sandbox: Mautic simulator at {} (API user {} / password {}), webhook to {}", mautic.baseUrl(),
                 CREDENTIAL, CREDENTIAL, webhook);
         LOG.info("Sandbox: embedded database in {} (emptied at each sandbox start)", data.toAbsolutePath());
+        LOG.info("Sandbox: admin console at http://127.0.0.1:{}/admin (user {} / password {})", settings.port("bridge.http.port"),
+                CREDENTIAL, CREDENTIAL);
         return new Sandbox(goTo, mautic, settings);
     }
 

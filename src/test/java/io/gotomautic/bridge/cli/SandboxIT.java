@@ -91,6 +91,12 @@ class SandboxIT {
             assertThat(webinars.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(webinars.body()).path("page").path("totalElements").asInt()).isGreaterThanOrEqualTo(3);
 
+            // the bridge's admin console, sandbox/sandbox
+            HttpResponse<String> console = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/admin"))
+                    .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(console.statusCode()).isEqualTo(200);
+            assertThat(console.body()).contains("<h2>GoTo accounts</h2>").contains("<h2>Dead letters</h2>");
+
             // Mautic: basic auth sandbox/sandbox, the demo form and emails are there
             HttpResponse<String> emails = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mautic + "/api/emails"))
                     .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());

@@ -54,13 +54,8 @@ public class ConnectTest {
         int port = TestBridge.freePort();
         base = "http://127.0.0.1:" + port;
         Map<String, String> s = new LinkedHashMap<>(DB.settings());
-        s.put("bridge.http.port", String.valueOf(port));
-        s.put("bridge.public-url", base);
         s.put("bridge.secret-key", "a-long-random-test-key-4b1f");
-        s.put("goto.api-url", goTo.baseUrl());
-        s.put("goto.auth-url", goTo.baseUrl());
-        s.put("goto.client-id", "client");
-        s.put("goto.client-secret", "secret");
+        s.putAll(TestBridge.connectable(goTo, port));
         s.put("bridge.poll.webinar", "1s");
         bridge = TestBridge.start(s);
     }

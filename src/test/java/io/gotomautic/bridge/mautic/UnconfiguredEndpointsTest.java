@@ -34,7 +34,7 @@ class UnconfiguredEndpointsTest {
     @BeforeAll
     static void start() throws Exception {
         bridge = TestBridge.start(DB.settings());
-        for (String route : new String[] {"campaign-hook", "mautic-webhook"}) {
+        for (String route : new String[] {"campaign-hook", "mautic-webhook", "console", "console-replay"}) {
             assertThat(bridge.camelContext().getRouteController().getRouteStatus(route)).isEqualTo(ServiceStatus.Stopped);
             bridge.camelContext().getRouteController().startRoute(route);
         }
@@ -75,6 +75,19 @@ class UnconfiguredEndpointsTest {
         refused("/hooks/campaign", "X-Bridge-Token", "application/x-www-form-urlencoded",
                 "action=register-webinar&email=e%40example.com&event_key=1234",
                 "POST /hooks/campaign is switched off: bridge.inbound-token is empty");
+    }
+
+    @Test
+    void theConsoleStartedByHandIsNeverOpenWithoutItsCredentials() throws Exception {
+        String port = bridge.camelContext().resolvePropertyPlaceholders("{{bridge.http.port}}");
+        for (String empty : new String[] {"Basic Og==", "Basic " + java.util.Base64.getEncoder().encodeToString("admin:".getBytes())}) {
+            HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin"))
+                    .header("Authorization", empty).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(503);
+            assertThat(page.body()).contains("The admin console is off: bridge.admin.username and bridge.admin.password are empty.");
+        }
+        HttpResponse<String> replay = post("/admin/replay", "Authorization", "Basic Og==", "application/x-www-form-urlencoded", "id=1");
+        assertThat(replay.statusCode()).isEqualTo(503);
     }
 
     @Test
