@@ -2,12 +2,16 @@ package io.gotomautic.bridge.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.connect.GoToConnect;
 import io.gotomautic.bridge.store.Database;
+import io.gotomautic.bridge.store.GoToAccounts;
 import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.store.StatusReport;
 import picocli.CommandLine.Command;
@@ -17,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print which parts are configured, the last sync of each product and its outcome, "
                 + "queue depths (inbox, outbox), dead letters, the organizer's start links of the sessions the bridge created, "
-                + "and how Mautic and GoTo answered last (a held queue with the line saying what to fix).")
+                + "the GoTo accounts and the one in use, and how Mautic and GoTo answered last (a held queue with the line"
+                + " saying what to fix).")
 class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -31,6 +36,7 @@ class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Database db = Database.attach(settings)) {
             print(out, settings, db.describe(), StatusReport.read(db.dataSource()));
+            printAccounts(out, settings, GoToConnect.accounts(settings, db.dataSource()).list());
             printParts(out, PartStates.all(db.dataSource()));
         }
         out.flush();
@@ -73,8 +79,34 @@ class StatusCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The GoTo accounts and the one the connection uses: goto.refresh-token's ({@code default}) when it is set, else the
+     * one connected last.
+     */
+    static void printAccounts(PrintWriter out, Settings settings, List<GoToAccounts.Account> accounts) {
+        if (!Parts.configured(settings, "GoTo API")) {
+            return;
+        }
+        out.println();
+        out.println("GoTo accounts:");
+        boolean configured = settings.optional("goto.refresh-token").isPresent();
+        if (configured) {
+            out.println("  default (goto.refresh-token)  in use");
+        }
+        GoToAccounts.Account used = configured ? null : accounts.stream()
+                .filter(GoToAccounts.Account::connected)
+                .max(Comparator.comparing(GoToAccounts.Account::connectedAt)).orElse(null);
+        for (GoToAccounts.Account a : accounts) {
+            out.printf("  %s  organizer %s  %s%s%n", a.name(), a.organizerKey(),
+                    a.connected() ? "connected " + a.connectedAt() : "disconnected " + a.disconnectedAt(), a == used ? "  in use" : "");
+        }
+        if (!configured && used == null) {
+            out.println("  none connected: open " + settings.publicUrl() + "/connect/goto, or run `connect goto`");
+        }
+    }
+
     /** How Mautic and GoTo answered last; a held part's line says what to fix. */
-    static void printParts(PrintWriter out, java.util.List<PartStates.State> parts) {
+    static void printParts(PrintWriter out, List<PartStates.State> parts) {
         out.println();
         out.println("Mautic and GoTo, as the queues met them:");
         if (parts.isEmpty()) {

@@ -240,7 +240,7 @@ public class ConsolePages {
         int top = (int) Math.max(limit * 1.2, java.util.Arrays.stream(perMinute).max().orElse(0));
         int total = java.util.Arrays.stream(perMinute).sum();
         html.append("<h2>GoTo calls per minute, last hour</h2><p id=\"calls-total\">").append(total).append(" calls; limit ")
-                .append((long) limit).append(" per minute (goto.rate-limit)</p><svg id=\"calls\" width=\"620\" height=\"170\" role=\"img\">");
+                .append((long) limit).append(" per minute (goto.rate-limit)</p><svg id=\"calls\" width=\"620\" height=\"185\" role=\"img\">");
         for (int i = 0; i < 60; i++) {
             int h = top == 0 ? 0 : (int) Math.round(150.0 * perMinute[i] / top);
             html.append("<rect x=\"").append(10 + i * 10).append("\" y=\"").append(160 - h).append("\" width=\"8\" height=\"").append(h)
@@ -248,7 +248,9 @@ public class ConsolePages {
         }
         int y = top == 0 ? 10 : (int) Math.round(160 - 150.0 * limit / top);
         html.append("<line x1=\"10\" x2=\"610\" y1=\"").append(y).append("\" y2=\"").append(y)
-                .append("\" stroke=\"#a00\" stroke-dasharray=\"4\"/></svg>");
+                .append("\" stroke=\"#a00\" stroke-dasharray=\"4\"/>")
+                .append("<text x=\"10\" y=\"178\" font-size=\"11\">60 min ago</text><text x=\"588\" y=\"178\" font-size=\"11\">now</text>")
+                .append("<text x=\"14\" y=\"").append(Math.max(12, y - 4)).append("\" font-size=\"11\" fill=\"#a00\">limit</text></svg>");
     }
 
     private static String action(String path, String csrf, String field, String value, String label, String id) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.store.GoToAccounts;
 import io.gotomautic.bridge.store.StatusReport;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +38,24 @@ class StatusCommandTest {
                 .contains("dead letters: 1\n  #7 2026-12-01T10:00Z inbox inbox#12: GoTo has no webinar with key 1")
                 .contains("sessions created, latest first (start links are the organizer's: do not forward them):\n"
                         + "  2026-12-01T10:00Z meeting 123 for ada@example.com: https://global.gotomeeting.com/start/123?t=x");
+    }
+
+    @Test
+    void theGoToAccountsAreListedWithTheOneInUseAndNeverATokenOrNoneSaysWhereToConnect() {
+        Instant at = Instant.parse("2026-12-01T10:00:00Z");
+        Settings settings = Settings.load(Path.of("application.properties"), Map.of(), new Properties(),
+                Map.of("goto.client-id", "client", "goto.client-secret", "secret", "bridge.public-url", "https://bridge.example.com"));
+        StringWriter text = new StringWriter();
+        StatusCommand.printAccounts(new PrintWriter(text, true), settings, List.of(
+                new GoToAccounts.Account("ada@example.com", "111", "Ada@example.com", at, null),
+                new GoToAccounts.Account("bob@example.com", "222", "bob@example.com", at.plusSeconds(60), null),
+                new GoToAccounts.Account("old@example.com", "333", "old@example.com", at, at.plusSeconds(5))));
+        assertThat(text.toString()).contains("GoTo accounts:\n"
+                + "  ada@example.com  organizer 111  connected 2026-12-01T10:00:00Z\n"
+                + "  bob@example.com  organizer 222  connected 2026-12-01T10:01:00Z  in use\n"
+                + "  old@example.com  organizer 333  disconnected 2026-12-01T10:00:05Z\n");
+        StringWriter none = new StringWriter();
+        StatusCommand.printAccounts(new PrintWriter(none, true), settings, List.of());
+        assertThat(none.toString()).contains("  none connected: open https://bridge.example.com/connect/goto, or run `connect goto`");
     }
 }

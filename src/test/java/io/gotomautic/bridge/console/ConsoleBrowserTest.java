@@ -94,10 +94,11 @@ class ConsoleBrowserTest {
         shot("1-console-empty");
 
         browser.findElement(By.id("connect")).click();
-        assertThat(browser.getCurrentUrl()).as(browser.getPageSource()).startsWith(goTo.baseUrl() + "/oauth/authorize?");
+        // a click returns before the browser has followed the POST's redirects: each step waits for the next page
+        until(() -> browser.getCurrentUrl().startsWith(goTo.baseUrl() + "/oauth/authorize?"));
         shot("2-goto-consent");
         browser.findElement(By.id("allow")).click();
-        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("GoTo account connected");
+        until(() -> browser.findElement(By.tagName("h1")).getText().equals("GoTo account connected"));
         shot("3-connected");
 
         // a registration for a webinar GoTo does not have: a dead letter once the inbox has asked GoTo
@@ -120,12 +121,12 @@ class ConsoleBrowserTest {
         shot("4-console-dead-letter");
 
         browser.findElement(By.id("replay-" + dead)).click();
-        assertThat(browser.findElement(By.id("notice")).getText()).isEqualTo("replayed dead letter #" + dead);
+        until(() -> browser.findElement(By.id("notice")).getText().equals("replayed dead letter #" + dead));
         assertThat(DB.strings("SELECT (replayed_at IS NOT NULL)::text FROM dead_letter WHERE id = " + dead)).containsExactly("true");
         shot("5-replayed");
 
         browser.findElement(By.id("disconnect-" + organizer)).click();
-        assertThat(browser.findElement(By.id("notice")).getText()).startsWith("disconnected ");
+        until(() -> browser.findElement(By.id("notice")).getText().startsWith("disconnected "));
         assertThat(browser.findElement(By.id("accounts")).getText()).contains("disconnected");
         shot("6-disconnected");
     }
@@ -146,6 +147,11 @@ class ConsoleBrowserTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(forged.statusCode()).isEqualTo(403);
         assertThat(forged.body()).contains("token is missing or wrong");
+    }
+
+    /** Waits for the page the last click leads to (an element of the page before may be gone meanwhile). */
+    private static void until(java.util.concurrent.Callable<Boolean> condition) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(condition);
     }
 
     private void shot(String name) throws Exception {
