@@ -101,7 +101,7 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
                         () -> camel.isStopping() || camel.isStopped(), meters),
                 new Operations(goTo, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
                         settings.duration("bridge.window.future")), new ConnectPages(connect),
-                new ConsolePages(ds, accounts, new StoredSecrets(ds, new SecretBox(settings.optional("bridge.secret-key").orElse(null))),
+                new ConsolePages(ds, accounts, new StoredSecrets(ds, SecretBox.of(settings)),
                         forms, settings.get("bridge.admin.username"), settings.get("bridge.admin.password"), settings.get("goto.client-id"),
                         settings.rateLimit().calls(), settings.rateLimit().period().toSeconds()), meters);
     }

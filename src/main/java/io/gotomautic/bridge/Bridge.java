@@ -14,6 +14,8 @@ import io.gotomautic.bridge.http.BodyLimit;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.QueueMetrics;
+import io.gotomautic.bridge.store.SecretBox;
+import io.gotomautic.bridge.store.StoredSecrets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
@@ -87,8 +89,7 @@ public final class Bridge implements AutoCloseable {
         if (settings.optional("mautic.webhook-secret").isPresent()) {
             return settings;
         }
-        return new io.gotomautic.bridge.store.StoredSecrets(database.dataSource(),
-                new io.gotomautic.bridge.store.SecretBox(settings.optional("bridge.secret-key").orElse(null)))
+        return new StoredSecrets(database.dataSource(), SecretBox.of(settings))
                 .get("mautic.webhook-secret").map(secret -> settings.with(Map.of("mautic.webhook-secret", secret))).orElse(settings);
     }
 

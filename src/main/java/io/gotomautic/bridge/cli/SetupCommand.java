@@ -49,7 +49,7 @@ class SetupCommand implements Callable<Integer> {
             MauticClient client = MauticClient.of(settings, new HttpTransport(camel, "mautic", settings.duration("bridge.http.timeout"),
                     new Meters()));
             MauticSetup.Report report = new MauticSetup(client,
-                    new StoredSecrets(db.dataSource(), new SecretBox(settings.optional("bridge.secret-key").orElse(null))),
+                    new StoredSecrets(db.dataSource(), SecretBox.of(settings)),
                     ContactMapping.of(settings, camel),
                     settings.publicUrl(),
                     settings.optional("mautic.webhook-secret").orElse(""),

@@ -87,7 +87,7 @@ class MauticProducer extends DefaultProducer {
                 long contact = key(exchange, "contactId", Long.class);
                 segmentCall(segment, () -> client.removeFromSegment(segment, contact));
             }
-            case "fields/ensure" -> exchange.getMessage().setBody(ensureFields(client, in.getBody(List.class)));
+            case "fields/ensure" -> exchange.getMessage().setBody(client.ensureContactFields(in.getBody(List.class)));
             case "fields/setOptions" -> {
                 String alias = key(exchange, "alias", String.class);
                 List<MauticClient.Option> options = in.getBody(List.class);
@@ -129,18 +129,6 @@ class MauticProducer extends DefaultProducer {
                 && row.get("utm_medium").equals(r.path("utmMedium").asText())
                 && row.get("utm_campaign").equals(r.path("utmCampaign").asText())
                 && row.get("utm_content").equals(r.path("utmContent").asText()));
-    }
-
-    private static List<String> ensureFields(MauticClient client, List<Map<String, String>> wanted) {
-        Map<String, MauticClient.Field> existing = client.contactFields();
-        List<String> created = new java.util.ArrayList<>();
-        for (Map<String, String> field : wanted) {
-            if (!existing.containsKey(field.get("alias"))) {
-                client.createContactField(field.get("alias"), field.get("label"), field.get("type"), List.of());
-                created.add(field.get("alias"));
-            }
-        }
-        return created;
     }
 
     private void addPoints(Exchange exchange, MauticClient client) {

@@ -85,7 +85,7 @@ public class GoToConnect {
 
     /** The connected accounts, their tokens sealed with bridge.secret-key. */
     public static GoToAccounts accounts(Settings settings, DataSource dataSource) {
-        return new GoToAccounts(dataSource, new SecretBox(settings.optional("bridge.secret-key").orElse(null)));
+        return new GoToAccounts(dataSource, SecretBox.of(settings));
     }
 
     public static GoToConnect of(Settings settings, DataSource dataSource, TokenEndpoint tokens, HttpTransport http,

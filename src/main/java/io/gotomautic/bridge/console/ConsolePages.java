@@ -21,12 +21,14 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.FormRules;
+import io.gotomautic.bridge.http.Answers;
+import io.gotomautic.bridge.http.Requests;
 import io.gotomautic.bridge.store.DeadLetters;
 import io.gotomautic.bridge.store.GoToAccounts;
+import io.gotomautic.bridge.store.StatusReport;
 import io.gotomautic.bridge.store.StoredSecrets;
 import io.gotomautic.bridge.sync.InboundRequest;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 /**
  * The admin console at {@code /admin}, server-rendered HTML behind HTTP basic auth (bridge.admin.username /
@@ -81,9 +83,10 @@ public class ConsolePages {
                 .append(".bad{color:#a00}.ok{color:#060}form{display:inline}</style></head><body><h1>goto-mautic-bridge</h1>");
         notice(exchange, html);
         accounts(html, csrf);
-        syncs(html);
-        queues(html);
-        deadLetters(html, csrf);
+        StatusReport report = StatusReport.read(dataSource, 50);
+        syncs(html, report);
+        queues(html, report);
+        deadLetters(html, report, csrf);
         requests(html);
         chart(html);
         html.append("</body></html>");
@@ -97,9 +100,9 @@ public class ConsolePages {
         }
         long id;
         try {
-            id = Long.parseLong(form(exchange, "id"));
+            id = Long.parseLong(Requests.formField(exchange, "id"));
         } catch (NumberFormatException e) {
-            answer(exchange, 400, page("Bad request", "No dead letter named."));
+            answer(exchange, 400, Answers.page("Bad request", "No dead letter named."));
             return;
         }
         List<Long> replayed = new DeadLetters(dataSource).replay(id);
@@ -111,7 +114,7 @@ public class ConsolePages {
         if (!signedIn(exchange) || !tokenChecked(exchange)) {
             return;
         }
-        String name = form(exchange, "name");
+        String name = Requests.formField(exchange, "name");
         seeOther(exchange, name != null && accounts.disconnect(name) ? "disconnected " + name : "no connected account " + name);
     }
 
@@ -120,7 +123,7 @@ public class ConsolePages {
         if (!signedIn(exchange) || !tokenChecked(exchange)) {
             return;
         }
-        clear(exchange, 303);
+        Answers.clear(exchange, 303);
         exchange.getMessage().setHeader("Location", "/connect/goto");
         exchange.getMessage().setBody("");
     }
@@ -133,7 +136,7 @@ public class ConsolePages {
         } else {
             html.append("<table id=\"accounts\"><tr><th>account</th><th>organizer</th><th>state</th><th></th></tr>");
             for (GoToAccounts.Account a : list) {
-                html.append("<tr><td>").append(esc(a.name())).append("</td><td>").append(esc(a.organizerKey())).append("</td><td>")
+                html.append("<tr><td>").append(Answers.escape(a.name())).append("</td><td>").append(Answers.escape(a.organizerKey())).append("</td><td>")
                         .append(a.connected() ? "connected " + TIME.format(a.connectedAt()) : "disconnected " + TIME.format(a.disconnectedAt()))
                         .append("</td><td>");
                 if (a.connected()) {
@@ -146,52 +149,39 @@ public class ConsolePages {
         html.append(action("/admin/connect", csrf, null, null, "Connect a GoTo account", "connect"));
     }
 
-    private void syncs(StringBuilder html) throws SQLException {
+    /** As {@code status} reads them: a poll whose process died is interrupted, not running. */
+    private static void syncs(StringBuilder html, StatusReport report) {
         html.append("<h2>Last sync</h2><table id=\"syncs\"><tr><th>product</th><th>finished</th><th>outcome</th><th>summary</th></tr>");
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "SELECT product, started_at, finished_at, outcome, message FROM sync_cursor WHERE scope = '' ORDER BY product");
-             ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                String outcome = rs.getString(4) == null ? "running" : rs.getString(4);
-                html.append("<tr><td>").append(esc(rs.getString(1))).append("</td><td>")
-                        .append(rs.getTimestamp(3) == null ? "" : TIME.format(rs.getTimestamp(3).toInstant()))
-                        .append("</td><td class=\"").append(outcome.equals("ok") ? "ok" : "bad").append("\">").append(esc(outcome))
-                        .append("</td><td>").append(esc(rs.getString(5))).append("</td></tr>");
-            }
-        }
+        report.syncs().forEach((product, sync) -> {
+            String outcome = sync == null || sync.startedAt() == null ? "never synced"
+                    : sync.finishedAt() != null ? sync.outcome() : sync.interrupted() ? "interrupted" : "running";
+            html.append("<tr><td>").append(Answers.escape(product)).append("</td><td>")
+                    .append(sync == null || sync.finishedAt() == null ? "" : TIME.format(sync.finishedAt()))
+                    .append("</td><td class=\"").append(outcome.equals("ok") ? "ok" : "bad").append("\">").append(Answers.escape(outcome))
+                    .append("</td><td>").append(Answers.escape(sync == null ? null : sync.message())).append("</td></tr>");
+        });
         html.append("</table>");
     }
 
-    private void queues(StringBuilder html) throws SQLException {
-        html.append("<h2>Queues</h2><table id=\"queues\"><tr><th>inbox pending</th><th>outbox pending</th><th>dead letters</th></tr><tr>");
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                SELECT (SELECT count(*) FROM inbox WHERE status = 'pending'), (SELECT count(*) FROM outbox WHERE status = 'pending'),
-                       (SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL)
-                """); ResultSet rs = st.executeQuery()) {
-            rs.next();
-            for (int i = 1; i <= 3; i++) {
-                html.append("<td>").append(rs.getLong(i)).append("</td>");
-            }
-        }
-        html.append("</tr></table>");
+    private static void queues(StringBuilder html, StatusReport report) {
+        html.append("<h2>Queues</h2><table id=\"queues\"><tr><th>inbox pending</th><th>outbox pending</th><th>dead letters</th></tr>")
+                .append("<tr><td>").append(report.inboxWaiting()).append("</td><td>").append(report.outboxWaiting()).append("</td><td>")
+                .append(report.deadLetters()).append("</td></tr></table>");
     }
 
-    private void deadLetters(StringBuilder html, String csrf) throws SQLException {
+    private static void deadLetters(StringBuilder html, StatusReport report, String csrf) {
         html.append("<h2>Dead letters</h2>");
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                SELECT id, source, reason, created_at FROM dead_letter WHERE replayed_at IS NULL ORDER BY id DESC LIMIT 50
-                """); ResultSet rs = st.executeQuery()) {
-            StringBuilder rows = new StringBuilder();
-            while (rs.next()) {
-                rows.append("<tr id=\"dead-").append(rs.getLong(1)).append("\"><td>#").append(rs.getLong(1)).append("</td><td>")
-                        .append(esc(rs.getString(2))).append("</td><td>").append(TIME.format(rs.getTimestamp(4).toInstant()))
-                        .append("</td><td>").append(esc(rs.getString(3))).append("</td><td>")
-                        .append(action("/admin/replay", csrf, "id", String.valueOf(rs.getLong(1)), "Replay", "replay-" + rs.getLong(1)))
-                        .append("</td></tr>");
-            }
-            html.append(rows.length() == 0 ? "<p id=\"no-dead-letters\">None.</p>"
-                    : "<table id=\"dead-letters\"><tr><th></th><th>queue</th><th>since</th><th>reason</th><th></th></tr>" + rows + "</table>");
+        if (report.recentDeadLetters().isEmpty()) {
+            html.append("<p id=\"no-dead-letters\">None.</p>");
+            return;
         }
+        html.append("<table id=\"dead-letters\"><tr><th></th><th>queue</th><th>since</th><th>reason</th><th></th></tr>");
+        for (StatusReport.DeadLetter d : report.recentDeadLetters()) {
+            html.append("<tr id=\"dead-").append(d.id()).append("\"><td>#").append(d.id()).append("</td><td>").append(Answers.escape(d.source()))
+                    .append("</td><td>").append(TIME.format(d.createdAt())).append("</td><td>").append(Answers.escape(d.reason())).append("</td><td>")
+                    .append(action("/admin/replay", csrf, "id", String.valueOf(d.id()), "Replay", "replay-" + d.id())).append("</td></tr>");
+        }
+        html.append("</table>");
     }
 
     /** The latest requests from Mautic that asked for something: registrations and session links. */
@@ -209,9 +199,9 @@ public class ConsolePages {
                     continue;
                 }
                 for (InboundRequest r : asked) {
-                    rows.add("<tr><td>" + TIME.format(rs.getTimestamp(1).toInstant()) + "</td><td>" + esc(r.origin()) + "</td><td>"
-                            + esc(r.product()) + " " + esc(r.eventKey() == null ? "" : r.eventKey()) + "</td><td>"
-                            + esc(r.email() == null ? "contact " + r.contactId() : r.email()) + "</td><td>" + esc(rs.getString(3)) + "</td></tr>");
+                    rows.add("<tr><td>" + TIME.format(rs.getTimestamp(1).toInstant()) + "</td><td>" + Answers.escape(r.origin()) + "</td><td>"
+                            + Answers.escape(r.product()) + " " + Answers.escape(r.eventKey() == null ? "" : r.eventKey()) + "</td><td>"
+                            + Answers.escape(r.email() == null ? "contact " + r.contactId() : r.email()) + "</td><td>" + Answers.escape(rs.getString(3)) + "</td></tr>");
                 }
             }
         }
@@ -254,15 +244,15 @@ public class ConsolePages {
     }
 
     private static String action(String path, String csrf, String field, String value, String label, String id) {
-        return "<form method=\"post\" action=\"" + path + "\"><input type=\"hidden\" name=\"csrf\" value=\"" + esc(csrf) + "\">"
-                + (field == null ? "" : "<input type=\"hidden\" name=\"" + field + "\" value=\"" + esc(value) + "\">")
-                + "<button type=\"submit\" id=\"" + esc(id) + "\">" + esc(label) + "</button></form>";
+        return "<form method=\"post\" action=\"" + path + "\"><input type=\"hidden\" name=\"csrf\" value=\"" + Answers.escape(csrf) + "\">"
+                + (field == null ? "" : "<input type=\"hidden\" name=\"" + field + "\" value=\"" + Answers.escape(value) + "\">")
+                + "<button type=\"submit\" id=\"" + Answers.escape(id) + "\">" + Answers.escape(label) + "</button></form>";
     }
 
     private static void notice(Exchange exchange, StringBuilder html) {
-        String done = query(exchange, "done");
+        String done = Requests.param(exchange, "done");
         if (done != null && !done.isBlank()) {
-            html.append("<p id=\"notice\" class=\"ok\">").append(esc(done)).append("</p>");
+            html.append("<p id=\"notice\" class=\"ok\">").append(Answers.escape(done)).append("</p>");
         }
     }
 
@@ -270,10 +260,10 @@ public class ConsolePages {
     private boolean signedIn(Exchange exchange) {
         if (username.length == 0 || password.length == 0) {
             // never open: a route started by hand without the credentials answers nothing but this
-            answer(exchange, 503, page("Off", "The admin console is off: bridge.admin.username and bridge.admin.password are empty."));
+            answer(exchange, 503, Answers.page("Off", "The admin console is off: bridge.admin.username and bridge.admin.password are empty."));
             return false;
         }
-        String header = header(exchange, "Authorization");
+        String header = Requests.header(exchange, "Authorization");
         if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
                 String pair = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
@@ -286,19 +276,17 @@ public class ConsolePages {
                 // not base64: as wrong as a wrong password
             }
         }
-        clear(exchange, 401);
+        answer(exchange, 401, Answers.page("Sign in", "The admin console needs bridge.admin.username and bridge.admin.password."));
         exchange.getMessage().setHeader("WWW-Authenticate", "Basic realm=\"goto-mautic-bridge admin\", charset=\"UTF-8\"");
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
-        exchange.getMessage().setBody(page("Sign in", "The admin console needs bridge.admin.username and bridge.admin.password."));
         return false;
     }
 
     private boolean tokenChecked(Exchange exchange) throws SQLException {
-        String sent = form(exchange, "csrf");
+        String sent = Requests.formField(exchange, "csrf");
         if (sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8), csrf().getBytes(StandardCharsets.UTF_8))) {
             return true;
         }
-        answer(exchange, 403, page("Refused", "The form's token is missing or wrong: reload the console and try again."));
+        answer(exchange, 403, Answers.page("Refused", "The form's token is missing or wrong: reload the console and try again."));
         return false;
     }
 
@@ -320,44 +308,13 @@ public class ConsolePages {
     }
 
     private static void seeOther(Exchange exchange, String done) {
-        clear(exchange, 303);
+        Answers.clear(exchange, 303);
         exchange.getMessage().setHeader("Location", "/admin?done=" + java.net.URLEncoder.encode(done, StandardCharsets.UTF_8));
         exchange.getMessage().setBody("");
     }
 
     private static void answer(Exchange exchange, int status, String html) {
-        clear(exchange, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/html; charset=utf-8");
-        exchange.getMessage().setBody(html);
-    }
-
-    /** The request's headers and form fields (platform-http copies both into the message) are not echoed back. */
-    private static void clear(Exchange exchange, int status) {
-        exchange.getMessage().getHeaders().clear();
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader("Cache-Control", "no-store");
+        Answers.html(exchange, status, html);
         exchange.getMessage().setHeader("X-Frame-Options", "DENY");
-    }
-
-    private static String page(String title, String text) {
-        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + esc(title) + "</title></head><body><h1>"
-                + esc(title) + "</h1><p id=\"outcome\">" + esc(text) + "</p></body></html>";
-    }
-
-    private static String header(Exchange exchange, String name) {
-        return exchange.getIn() instanceof HttpMessage http && http.getRequest() != null ? http.getRequest().getHeader(name) : null;
-    }
-
-    private static String query(Exchange exchange, String name) {
-        return exchange.getIn() instanceof HttpMessage http && http.getRequest() != null ? http.getRequest().getParam(name) : null;
-    }
-
-    /** A field of the posted form ({@code application/x-www-form-urlencoded}), never of the query. */
-    private static String form(Exchange exchange, String name) {
-        return exchange.getIn() instanceof HttpMessage http && http.getRequest() != null ? http.getRequest().getFormAttribute(name) : null;
-    }
-
-    private static String esc(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

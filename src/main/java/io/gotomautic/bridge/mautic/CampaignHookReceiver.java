@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.http.Requests;
 import io.gotomautic.bridge.store.Hashes;
 import io.gotomautic.bridge.store.Inbox;
 import io.gotomautic.bridge.sync.InboundRequest;
@@ -44,7 +45,7 @@ public class CampaignHookReceiver {
             Responses.json(exchange, 503, Map.of("error", "POST /hooks/campaign is switched off: bridge.inbound-token is empty"));
             return;
         }
-        String given = RequestHeader.of(exchange, "X-Bridge-Token");
+        String given = Requests.header(exchange, "X-Bridge-Token");
         if (given == null || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
             Responses.json(exchange, 401, Map.of("error", given == null ? "missing X-Bridge-Token header" : "wrong X-Bridge-Token"));
             return;

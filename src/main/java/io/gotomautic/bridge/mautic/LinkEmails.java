@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.EmailAddress;
+import io.gotomautic.bridge.http.Answers;
 import io.gotomautic.bridge.store.Outbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ public class LinkEmails {
         Map<String, String> tokens = new LinkedHashMap<>();
         tokens.put(product + "_link", url);
         // inline styles: mail clients drop style sheets
-        tokens.put(product + "_button", "<a href=\"" + escape(url) + "\" target=\"_blank\" style=\"display:inline-block;"
+        tokens.put(product + "_button", "<a href=\"" + Answers.escape(url) + "\" target=\"_blank\" style=\"display:inline-block;"
                 + "padding:12px 24px;border-radius:4px;background:#1a5fd0;color:#ffffff;font-weight:bold;text-decoration:none\">"
                 + label + "</a>");
         return tokens;
@@ -133,9 +134,5 @@ public class LinkEmails {
             LOG.info("Mautic email {} to contact {} ({}) had gone out before the answer was lost; not sent again",
                     email.emailId(), email.contactId(), EmailAddress.masked(email.about()));
         }
-    }
-
-    private static String escape(String url) {
-        return url.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

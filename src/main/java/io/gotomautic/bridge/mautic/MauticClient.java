@@ -211,6 +211,22 @@ public class MauticClient {
         return field(entity(call("POST", "/api/fields/contact/new", body), "field", "POST /api/fields/contact/new"));
     }
 
+    /**
+     * Creates those of the fields ({@code alias}, {@code label}, {@code type}: text-like, no options) Mautic lacks;
+     * returns their aliases, in order.
+     */
+    public List<String> ensureContactFields(List<Map<String, String>> wanted) {
+        Map<String, Field> existing = contactFields();
+        List<String> created = new ArrayList<>();
+        for (Map<String, String> field : wanted) {
+            if (!existing.containsKey(field.get("alias"))) {
+                createContactField(field.get("alias"), field.get("label"), field.get("type"), List.of());
+                created.add(field.get("alias"));
+            }
+        }
+        return created;
+    }
+
     /** Replaces the options: Mautic replaces {@code properties} as sent, so the list must be complete. */
     public void setFieldOptions(long fieldId, List<Option> options) {
         call("PATCH", "/api/fields/contact/" + fieldId + "/edit", Map.of("properties", Map.of("list", options)));

@@ -163,14 +163,7 @@ public class MauticSetup {
     }
 
     private void fields(List<String> lines) {
-        Map<String, MauticClient.Field> existing = client.contactFields();
-        List<String> created = new ArrayList<>();
-        for (Map<String, String> f : MauticPush.wantedFields(mapping)) {
-            if (!existing.containsKey(f.get("alias"))) {
-                client.createContactField(f.get("alias"), f.get("label"), f.get("type"), List.of());
-                created.add(f.get("alias"));
-            }
-        }
+        List<String> created = client.ensureContactFields(MauticPush.wantedFields(mapping));
         lines.add(created.isEmpty() ? "contact fields: all the bridge fills are there" : "created contact fields " + String.join(", ", created));
     }
 

@@ -2,6 +2,7 @@ package io.gotomautic.bridge.mautic;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.http.Answers;
 import org.apache.camel.Exchange;
 
 /** JSON answers of the inbound endpoints. */
@@ -13,9 +14,7 @@ final class Responses {
     }
 
     static void json(Exchange exchange, int status, Object body) {
-        // the request's headers (and form fields, which platform-http copies into headers) are not echoed back
-        exchange.getMessage().getHeaders().clear();
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        Answers.clear(exchange, status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setBody(write(body));
     }

@@ -20,8 +20,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gotomautic.bridge.store.Hashes;
 import io.gotomautic.bridge.config.FormRules;
+import io.gotomautic.bridge.http.Requests;
+import io.gotomautic.bridge.store.Hashes;
 import io.gotomautic.bridge.store.Inbox;
 import io.gotomautic.bridge.sync.InboundRequest;
 import org.apache.camel.Exchange;
@@ -57,7 +58,7 @@ public class WebhookReceiver {
             return;
         }
         byte[] body = exchange.getIn().getBody(byte[].class);
-        String signature = RequestHeader.of(exchange, "Webhook-Signature");
+        String signature = Requests.header(exchange, "Webhook-Signature");
         if (signature == null || signature.isBlank()) {
             answer(exchange, 401, "missing Webhook-Signature header");
             return;

@@ -24,13 +24,14 @@ public final class SecretBox {
 
     private final SecretKeySpec key;
 
+    /** The box of bridge.secret-key (none when it is empty). */
+    public static SecretBox of(io.gotomautic.bridge.config.Settings settings) {
+        return new SecretBox(settings.optional("bridge.secret-key").orElse(null));
+    }
+
     /** @param secretKey bridge.secret-key, or null/blank for none */
     public SecretBox(String secretKey) {
         this.key = secretKey == null || secretKey.isBlank() ? null : new SecretKeySpec(sha256(secretKey), "AES");
-    }
-
-    public boolean encrypts() {
-        return key != null;
     }
 
     public String seal(String secret) {

@@ -41,6 +41,11 @@ public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long 
     }
 
     public static StatusReport read(DataSource dataSource) throws SQLException {
+        return read(dataSource, 5);
+    }
+
+    /** @param deadLetters how many of the open dead letters, the latest, to list */
+    public static StatusReport read(DataSource dataSource, int deadLetters) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Map<String, LastSync> syncs = new LinkedHashMap<>();
             for (String product : Settings.PRODUCTS) {
@@ -58,11 +63,13 @@ public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long 
             }
             List<DeadLetter> recent = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT id, source, reference, reason, created_at FROM dead_letter WHERE replayed_at IS NULL ORDER BY id DESC LIMIT 5");
-                 ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    recent.add(new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getObject(5, OffsetDateTime.class)));
+                    "SELECT id, source, reference, reason, created_at FROM dead_letter WHERE replayed_at IS NULL ORDER BY id DESC LIMIT ?")) {
+                st.setInt(1, deadLetters);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        recent.add(new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getObject(5, OffsetDateTime.class)));
+                    }
                 }
             }
             List<OrganizerLink> links = new ArrayList<>();
