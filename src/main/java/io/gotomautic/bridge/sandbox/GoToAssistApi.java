@@ -18,12 +18,7 @@ final class GoToAssistApi {
     static final String BASE = "/G2A/rest/v1";
     private static final String SCREEN_SHARING = "screen_sharing";
 
-    private final GoToState state;
     private volatile boolean createReturnsCustomerJoinUrl = true;
-
-    GoToAssistApi(GoToState state) {
-        this.state = state;
-    }
 
     void createReturnsCustomerJoinUrl(boolean include) {
         this.createReturnsCustomerJoinUrl = include;
@@ -36,7 +31,7 @@ final class GoToAssistApi {
     }
 
     /** The expert's launch link and the customer's join link; whether GoTo sends the latter here is unsure. */
-    private SimResponse create(SimRequest req) {
+    private SimResponse create(SimRequest req, GoToState state) {
         JsonNode json = req.json();
         sessionType(GoToWire.requiredText(json, "sessionType"));
         Session s = state.assistSessions().create(new NewSession(GoToWire.optionalText(json, "customerName"),
@@ -51,23 +46,23 @@ final class GoToAssistApi {
         return SimResponse.json(200, body);
     }
 
-    private SimResponse sessions(SimRequest req) {
+    private SimResponse sessions(SimRequest req, GoToState state) {
         sessionType(req.query("sessionType").orElseThrow(() -> GoToWire.badRequest("Required parameter 'sessionType' is missing")));
         TimeRange range = GoToWire.requiredRange(req, "fromTime", "toTime");
         List<Session> matching = state.assistSessions().all().stream()
                 .filter(s -> !s.createdAt().isBefore(range.start()) && !s.createdAt().isAfter(range.end())).toList();
         ObjectNode body = GoToWire.object().put("totalNumSessions", matching.size());
         ArrayNode list = body.putArray("sessions");
-        matching.forEach(s -> list.add(record(s).put("sessionStartToken", s.sessionToken())));
+        matching.forEach(s -> list.add(record(s, state).put("sessionStartToken", s.sessionToken())));
         return SimResponse.json(200, body);
     }
 
-    private SimResponse session(SimRequest req) {
+    private SimResponse session(SimRequest req, GoToState state) {
         return SimResponse.json(200, record(state.assistSessions().session(req.param("sessionId"))
-                .orElseThrow(() -> GoToWire.notFound("Session not found"))));
+                .orElseThrow(() -> GoToWire.notFound("Session not found")), state));
     }
 
-    private ObjectNode record(Session s) {
+    private static ObjectNode record(Session s, GoToState state) {
         Organizer o = state.organizer();
         NewSession r = s.request();
         ObjectNode node = GoToWire.object().put("sessionId", String.valueOf(s.sessionId())).put("sessionType", SCREEN_SHARING)

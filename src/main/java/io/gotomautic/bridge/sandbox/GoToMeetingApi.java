@@ -22,12 +22,6 @@ final class GoToMeetingApi {
     private static final Set<String> MEETING_TYPES = Set.of("immediate", "scheduled", "recurring");
     private static final int MAX_PARTICIPANTS = 250;
 
-    private final GoToState state;
-
-    GoToMeetingApi(GoToState state) {
-        this.state = state;
-    }
-
     void routes(SimServer server, GoToIdentity identity) {
         server.route("POST", BASE + "/meetings", identity.guard(this::create))
                 .route("GET", MEETING, identity.guard(this::meeting))
@@ -37,7 +31,7 @@ final class GoToMeetingApi {
                 .route("GET", BASE + "/historicalMeetings", identity.guard(this::historical));
     }
 
-    private SimResponse create(SimRequest req) {
+    private SimResponse create(SimRequest req, GoToState state) {
         JsonNode json = req.json();
         String subject = GoToWire.requiredText(json, "subject");
         if (subject.length() > 100 || subject.contains("<") || subject.contains(">")) {
@@ -59,7 +53,7 @@ final class GoToMeetingApi {
         List<String> coorganizers = new ArrayList<>();
         json.path("coorganizerKeys").forEach(k -> coorganizers.add(k.asText()));
         Meeting m = state.meetings().create(new NewMeeting(subject, time, meetingType,
-                conferenceCallInfo(GoToWire.requiredText(json, "conferencecallinfo")),
+                conferenceCallInfo(GoToWire.requiredText(json, "conferencecallinfo"), state),
                 json.path("passwordrequired").asBoolean(), coorganizers), true);
         ArrayNode body = GoToWire.array();
         body.addObject().put("joinURL", m.joinUrl()).put("meetingid", m.meetingId())
@@ -68,8 +62,8 @@ final class GoToMeetingApi {
         return SimResponse.json(201, body);
     }
 
-    private SimResponse meeting(SimRequest req) {
-        Meeting m = meetingOf(req);
+    private SimResponse meeting(SimRequest req, GoToState state) {
+        Meeting m = meetingOf(req, state);
         ObjectNode node = GoToWire.object().put("meetingId", m.meetingId()).put("meetingKey", m.meetingId())
                 .put("uniqueMeetingId", m.meetingId()).put("subject", m.subject())
                 .put("startTime", GoToWire.time(m.time().start())).put("endTime", GoToWire.time(m.time().end()))
@@ -82,12 +76,12 @@ final class GoToMeetingApi {
         return SimResponse.json(200, GoToWire.array().add(node));
     }
 
-    private SimResponse start(SimRequest req) {
-        return SimResponse.json(200, GoToWire.object().put("hostURL", meetingOf(req).hostUrl()));
+    private SimResponse start(SimRequest req, GoToState state) {
+        return SimResponse.json(200, GoToWire.object().put("hostURL", meetingOf(req, state).hostUrl()));
     }
 
-    private SimResponse attendees(SimRequest req) {
-        Meeting m = meetingOf(req);
+    private SimResponse attendees(SimRequest req, GoToState state) {
+        Meeting m = meetingOf(req, state);
         List<Attendee> attendees = state.meetings().attendees(m.meetingId());
         Organizer o = state.organizer();
         ArrayNode body = GoToWire.array();
@@ -103,19 +97,19 @@ final class GoToMeetingApi {
         return SimResponse.json(200, body);
     }
 
-    private SimResponse upcoming(SimRequest req) {
+    private SimResponse upcoming(SimRequest req, GoToState state) {
         ArrayNode body = GoToWire.array();
         state.meetings().all().stream().filter(m -> m.time().end().isAfter(state.now())).forEach(m -> organizerFields(
                 body.addObject().put("meetingId", String.valueOf(m.meetingId())).put("subject", m.subject())
                         .put("startTime", GoToWire.time(m.time().start())).put("endTime", GoToWire.time(m.time().end()))
                         .put("status", m.time().start().isAfter(state.now()) ? "INACTIVE" : "ACTIVE")
                         .put("meetingType", m.meetingType()).put("passwordRequired", m.passwordRequired())
-                        .put("conferenceCallInfo", m.conferenceCallInfo())));
+                        .put("conferenceCallInfo", m.conferenceCallInfo()), state));
         return SimResponse.json(200, body);
     }
 
     /** Meetings that started in the range and have ended; one still running is not history yet. */
-    private SimResponse historical(SimRequest req) {
+    private SimResponse historical(SimRequest req, GoToState state) {
         TimeRange range = GoToWire.requiredRange(req, "startDate", "endDate");
         ArrayNode body = GoToWire.array();
         for (Meeting m : state.meetings().all()) {
@@ -128,7 +122,7 @@ final class GoToMeetingApi {
                     .put("endTime", GoToWire.time(m.time().end()))
                     .put("duration", String.valueOf(m.time().length().toMinutes()))
                     .put("numAttendees", String.valueOf(state.meetings().attendees(m.meetingId()).size()));
-            organizerFields(node).put("meetingType", m.meetingType()).put("conferenceCallInfo", m.conferenceCallInfo());
+            organizerFields(node, state).put("meetingType", m.meetingType()).put("conferenceCallInfo", m.conferenceCallInfo());
             if (m.recording() != null) {
                 node.putObject("recording").put("recordingName", m.recording().recordingName())
                         .put("recordingId", m.recording().recordingId()).put("downloadUrl", m.recording().downloadUrl())
@@ -138,14 +132,14 @@ final class GoToMeetingApi {
         return SimResponse.json(200, body);
     }
 
-    private ObjectNode organizerFields(ObjectNode node) {
+    private static ObjectNode organizerFields(ObjectNode node, GoToState state) {
         Organizer o = state.organizer();
         return node.put("organizerKey", o.key()).put("accountKey", o.accountKey()).put("email", o.email())
                 .put("firstName", o.firstName()).put("lastName", o.lastName()).put("locale", "en_US");
     }
 
     /** What the meeting shows as dial-in: VoIP stays VoIP, phone options get a number and access code. */
-    private String conferenceCallInfo(String requested) {
+    private static String conferenceCallInfo(String requested, GoToState state) {
         return switch (requested) {
             case "VoIP" -> "VoIP";
             case "PSTN", "Free", "Hybrid" -> {
@@ -157,7 +151,7 @@ final class GoToMeetingApi {
         };
     }
 
-    private Meeting meetingOf(SimRequest req) {
+    private static Meeting meetingOf(SimRequest req, GoToState state) {
         return state.meetings().meeting(GoToWire.key(req, "meetingId"))
                 .orElseThrow(() -> GoToWire.notFound("Meeting not found"));
     }

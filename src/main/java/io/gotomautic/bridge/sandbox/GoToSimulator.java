@@ -6,7 +6,8 @@ import java.time.Duration;
  * The GoTo APIs on loopback: OAuth token endpoint and identity lookups, GoToWebinar v2, GoToTraining,
  * GoToMeeting and GoToAssist, all on one port so {@code goto.auth-url} and {@code goto.api-url} both point
  * at {@link #baseUrl()}. Follows our GoTo API contract notes (goto-api.md); points they leave open are
- * switches here, each defaulting to the most likely behaviour.
+ * switches here, each defaulting to the most likely behaviour. It starts with one organizer; {@link #addOrganizer}
+ * adds more, each with a world and grants of their own.
  */
 public final class GoToSimulator extends Simulator {
 
@@ -16,56 +17,94 @@ public final class GoToSimulator extends Simulator {
     /** The product APIs are limited; the token endpoint lives on another host in reality and is not. */
     private static final String LIMITED_PATHS = "^/(G2W|G2T|G2M|G2A|admin|identity)/";
 
-    private final GoToState state;
+    private final GoToAccount first;
     private final GoToIdentity identity;
-    private final GoToWebinarApi webinars;
-    private final GoToAssistApi assist;
+    private final GoToWebinarApi webinars = new GoToWebinarApi();
+    private final GoToAssistApi assist = new GoToAssistApi();
 
-    private GoToSimulator(GoToState state, GoToIdentity identity) {
+    private GoToSimulator(GoToAccount first, GoToIdentity identity) {
         super("GoTo");
-        this.state = state;
+        this.first = first;
         this.identity = identity;
-        this.webinars = new GoToWebinarApi(state);
-        this.assist = new GoToAssistApi(state);
         identity.routes(server);
         webinars.routes(server, identity);
-        new GoToTrainingApi(state).routes(server, identity);
-        new GoToMeetingApi(state).routes(server, identity);
+        new GoToTrainingApi().routes(server, identity);
+        new GoToMeetingApi().routes(server, identity);
         assist.routes(server, identity);
+        // GoTo limits each connection, that is each organizer's token, on its own.
+        server.rateLimitPerCaller(req -> identity.bearer(req).orElse(null));
         rateLimit(REAL_RATE_LIMIT_CALLS, REAL_RATE_LIMIT_PERIOD);
     }
 
     /**
      * Starts on 127.0.0.1 ({@code port} 0 takes a free one) with an OAuth client and the refresh token it may
-     * use; the world starts empty but for its organizer — {@link GoToDemo#seed} fills it.
+     * use for the first organizer; the world starts empty but for that organizer — {@link GoToDemo#seed} fills it.
      */
     public static GoToSimulator start(int port, String clientId, String clientSecret, String refreshToken) {
-        GoToState state = new GoToState();
-        GoToSimulator sim = new GoToSimulator(state, new GoToIdentity(clientId, clientSecret, refreshToken, state));
+        GoToAccount first = new GoToAccount(new GoToState(), refreshToken);
+        GoToSimulator sim = new GoToSimulator(first, new GoToIdentity(clientId, clientSecret, first));
         sim.listen(port);
         return sim;
     }
 
-    public GoToState state() {
-        return state;
+    /**
+     * Another organizer at this GoTo, with a world of their own (empty; seed it through {@link GoToAccount#state()}),
+     * their own refresh token and Personal Access Token. Their tokens see only their world, and their keys are never
+     * any other organizer's.
+     */
+    public GoToAccount addOrganizer(String email, String firstName, String lastName) {
+        GoToAccount account = new GoToAccount(first.state().another(email, firstName, lastName), OAuthSecrets.newSecret());
+        identity.add(account);
+        return account;
     }
 
-    /** At most {@code calls} API calls per {@code period}, then 429 with Retry-After; 0 calls = no limit. Default 10/s. */
+    /** The organizer the simulator started with, whom {@link #state()}, {@link #currentRefreshToken()} and the like mean. */
+    public GoToAccount firstOrganizer() {
+        return first;
+    }
+
+    /** The first organizer's world. */
+    public GoToState state() {
+        return first.state();
+    }
+
+    /**
+     * Who the browser is signed in to GoTo as: the consent page shows them and its code is for them. Default: the
+     * first organizer.
+     */
+    public GoToSimulator signedIn(GoToAccount organizer) {
+        identity.signedIn(organizer);
+        return this;
+    }
+
+    /**
+     * Whether {@code /oauth/authorize} sends the browser straight back with a code, as GoTo does for a signed-in
+     * organizer who allowed the client before, instead of showing the consent page (so no denial). Default false.
+     */
+    public GoToSimulator approveAtOnce(boolean atOnce) {
+        identity.approveAtOnce(atOnce);
+        return this;
+    }
+
+    /**
+     * At most {@code calls} API calls per {@code period} for each organizer, then 429 with Retry-After; calls without
+     * a live token share one allowance. 0 calls = no limit. Default 10/s.
+     */
     public GoToSimulator rateLimit(int calls, Duration period) {
         server.rateLimit(calls, period, LIMITED_PATHS);
         return this;
     }
 
-    /** Every access token issued so far stops working: the next API call answers 403 InvalidToken. */
     /**
-     * Revokes the connection's grant: the refresh token in use answers 400 invalid_grant and the access tokens 403
-     * InvalidToken. Returns the refresh token of the new connection (the consent given again), which a restart with
-     * it in {@code goto.refresh-token} uses.
+     * Revokes the first organizer's grant: the refresh token in use answers 400 invalid_grant and the access tokens
+     * 403 InvalidToken. Returns the refresh token of the new connection (the consent given again), which a restart
+     * with it in {@code goto.refresh-token} uses.
      */
     public String revokeRefreshToken() {
-        return identity.revoke();
+        return first.revokeRefreshToken();
     }
 
+    /** Every access token issued so far, any organizer's, stops working: the next API call answers 403 InvalidToken. */
     public void expireAllTokens() {
         identity.expireAll();
     }
@@ -85,14 +124,14 @@ public final class GoToSimulator extends Simulator {
         return this;
     }
 
-    /** The refresh token that works now; changes after each refresh while rotation is on. */
-    /** The organizer's Personal Access Token (grant {@code personal_access_token}). */
+    /** The first organizer's Personal Access Token (grant {@code personal_access_token}). */
     public String personalAccessToken() {
-        return identity.personalAccessToken();
+        return first.personalAccessToken();
     }
 
+    /** The first organizer's refresh token that works now; changes after each refresh while rotation is on. */
     public String currentRefreshToken() {
-        return identity.refreshToken();
+        return first.refreshToken();
     }
 
     /** Adds the legacy token-response fields ({@code organizer_key}, {@code account_key}, names, email). Default false. */

@@ -4,20 +4,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
-import java.util.Set;
 
 /**
  * The simulated GoTo world one organizer sees: webinars, trainings, meetings and remote-support sessions.
  * Thread-safe: each product keeps its own lock, so the server's threads and a test can use it at once.
- * Keys come from a seeded generator so a seeded world is the same on every run.
+ * Other organizers at the same GoTo have worlds of their own, sharing its clock and keys ({@code GoToPlatform}).
  */
 public final class GoToState {
 
@@ -118,9 +114,7 @@ public final class GoToState {
 
     private static final long DEFAULT_SEED = 20_260_615L;
 
-    private final Random random;
-    private final Set<Long> usedKeys = new HashSet<>();
-    private volatile Clock clock = Clock.systemUTC();
+    private final GoToPlatform platform;
     private volatile Organizer organizer;
     private final GoToWebinars webinars;
     private final GoToTrainings trainings;
@@ -132,22 +126,34 @@ public final class GoToState {
     }
 
     public GoToState(long seed) {
-        this.random = new Random(seed);
-        this.organizer = new Organizer(newKey(), newKey(), "organizer@example.com", "Ada", "Lovelace");
+        this(new GoToPlatform(seed), "organizer@example.com", "Ada", "Lovelace");
+    }
+
+    private GoToState(GoToPlatform platform, String email, String firstName, String lastName) {
+        this.platform = platform;
+        this.organizer = new Organizer(newKey(), newKey(), email, firstName, lastName);
         this.webinars = new GoToWebinars(this, new Sessions(this));
         this.trainings = new GoToTrainings(this, new Sessions(this));
         this.meetings = new GoToMeetings(this);
         this.assistSessions = new GoToAssistSessions(this);
     }
 
-    /** Makes "now" controllable, e.g. {@code Clock.offset(Clock.systemUTC(), Duration.ofHours(2))} to expire tokens. */
+    /** Another organizer's world, empty, at the same GoTo: the same clock, and keys never used in this one. */
+    GoToState another(String email, String firstName, String lastName) {
+        return new GoToState(platform, email, firstName, lastName);
+    }
+
+    /**
+     * Makes "now" controllable, e.g. {@code Clock.offset(Clock.systemUTC(), Duration.ofHours(2))} to expire tokens;
+     * for every organizer's world at this GoTo, as there is one time for all.
+     */
     public GoToState useClock(Clock clock) {
-        this.clock = clock;
+        platform.useClock(clock);
         return this;
     }
 
     public Instant now() {
-        return clock.instant();
+        return platform.now();
     }
 
     public Organizer organizer() {
@@ -183,37 +189,22 @@ public final class GoToState {
      * A new unique 64-bit key like GoTo's: uniformly drawn, so about half are negative and almost nine in ten
      * have 19 digits — exactly the values that break clients which parse JSON numbers as doubles.
      */
-    public synchronized long newKey() {
-        while (true) {
-            long k = random.nextLong();
-            if (k != 0 && k != Long.MIN_VALUE && usedKeys.add(k)) {
-                return k;
-            }
-        }
+    public long newKey() {
+        return platform.newKey();
     }
 
     /** Reserves a key a test chose, so generated keys never collide with it. */
-    synchronized long reserveKey(long key) {
-        if (!usedKeys.add(key)) {
-            throw new IllegalArgumentException("key " + key + " is already in use");
-        }
-        return key;
+    long reserveKey(long key) {
+        return platform.reserveKey(key);
     }
 
     /** A unique 9-digit public id, the number people type to join. */
-    public synchronized long newPublicId() {
-        while (true) {
-            long id = 100_000_000 + random.nextInt(900_000_000);
-            if (usedKeys.add(id)) {
-                return id;
-            }
-        }
+    public long newPublicId() {
+        return platform.newPublicId();
     }
 
     /** An opaque URL-safe token, for join, host and launch links. */
-    public synchronized String newToken() {
-        byte[] b = new byte[18];
-        random.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    public String newToken() {
+        return platform.newToken();
     }
 }

@@ -27,12 +27,6 @@ final class GoToTrainingApi {
     private static final String TRAINING = BASE + "/organizers/{organizerKey}/trainings/{trainingKey}";
     private static final String REPORTS = BASE + "/reports/organizers/{organizerKey}";
 
-    private final GoToState state;
-
-    GoToTrainingApi(GoToState state) {
-        this.state = state;
-    }
-
     void routes(SimServer server, GoToIdentity identity) {
         server.route("GET", BASE + "/organizers/{organizerKey}/trainings", identity.guard(this::trainings))
                 .route("GET", TRAINING, identity.guard(this::training))
@@ -47,28 +41,25 @@ final class GoToTrainingApi {
     }
 
     /** Only trainings still to come or under way; completed ones drop out of this list. */
-    private SimResponse trainings(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
+    private SimResponse trainings(SimRequest req, GoToState state) {
         ArrayNode body = GoToWire.array();
-        state.trainings().all().stream().filter(t -> t.end().isAfter(state.now())).map(this::training).forEach(body::add);
+        state.trainings().all().stream().filter(t -> t.end().isAfter(state.now())).map(t -> training(t, state))
+                .forEach(body::add);
         return SimResponse.json(200, body);
     }
 
-    private SimResponse training(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        return SimResponse.json(200, training(trainingOf(req)));
+    private SimResponse training(SimRequest req, GoToState state) {
+        return SimResponse.json(200, training(trainingOf(req, state), state));
     }
 
-    private SimResponse registrants(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
+    private SimResponse registrants(SimRequest req, GoToState state) {
         ArrayNode body = GoToWire.array();
-        state.trainings().registrants(trainingOf(req).key()).stream().map(GoToTrainingApi::registrant).forEach(body::add);
+        state.trainings().registrants(trainingOf(req, state).key()).stream().map(GoToTrainingApi::registrant).forEach(body::add);
         return SimResponse.json(200, body);
     }
 
-    private SimResponse register(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Training t = trainingOf(req);
+    private SimResponse register(SimRequest req, GoToState state) {
+        Training t = trainingOf(req, state);
         JsonNode json = req.json();
         Registration<Registrant> r = state.trainings().register(t.key(), GoToWire.requiredText(json, "givenName"),
                 GoToWire.requiredText(json, "surname"), GoToWire.requiredText(json, "email"), state.now());
@@ -83,34 +74,30 @@ final class GoToTrainingApi {
                 .put("confirmationUrl", registrant.confirmationUrl()).put("registrantKey", String.valueOf(registrant.key())));
     }
 
-    private SimResponse registrant(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        return SimResponse.json(200, registrant(registrantOf(req, trainingOf(req))));
+    private SimResponse registrant(SimRequest req, GoToState state) {
+        return SimResponse.json(200, registrant(registrantOf(req, trainingOf(req, state), state)));
     }
 
-    private SimResponse cancelRegistrant(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        state.trainings().cancelRegistrant(registrantOf(req, trainingOf(req)).key());
+    private SimResponse cancelRegistrant(SimRequest req, GoToState state) {
+        state.trainings().cancelRegistrant(registrantOf(req, trainingOf(req, state), state).key());
         return SimResponse.empty(204);
     }
 
     /** Completed sessions in a date range; a POST because the range comes as a JSON body. */
-    private SimResponse sessionsInRange(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
+    private SimResponse sessionsInRange(SimRequest req, GoToState state) {
         JsonNode json = req.json();
         TimeRange range = GoToWire.requiredRange(
                 GoToWire.parseTime(GoToWire.requiredText(json, "startDate"), "startDate"),
                 GoToWire.parseTime(GoToWire.requiredText(json, "endDate"), "endDate"));
         return sessions(state.trainings().sessions().stream()
-                .filter(s -> s.time().overlaps(range.start(), range.end())).toList());
+                .filter(s -> s.time().overlaps(range.start(), range.end())).toList(), state);
     }
 
-    private SimResponse sessionsOfTraining(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        return sessions(state.trainings().sessions(trainingOf(req).key()));
+    private SimResponse sessionsOfTraining(SimRequest req, GoToState state) {
+        return sessions(state.trainings().sessions(trainingOf(req, state).key()), state);
     }
 
-    private SimResponse sessions(List<Session> sessions) {
+    private static SimResponse sessions(List<Session> sessions, GoToState state) {
         ArrayNode body = GoToWire.array();
         for (Session s : sessions) {
             Training t = state.trainings().training(s.eventKey()).orElseThrow();
@@ -119,14 +106,13 @@ final class GoToTrainingApi {
                     .put("sessionEndTime", GoToWire.time(s.time().end()))
                     .put("attendanceCount", state.trainings().attendance(s.key()).size())
                     .put("duration", s.time().length().toMinutes());
-            node.putArray("organizers").add(organizerNode());
+            node.putArray("organizers").add(organizerNode(state));
         }
         return SimResponse.json(200, body);
     }
 
     /** Everyone registered: attendees with their minutes, then the no-shows at the bottom with 0. */
-    private SimResponse attendees(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
+    private SimResponse attendees(SimRequest req, GoToState state) {
         Session s = state.trainings().session(GoToWire.key(req, "sessionKey"))
                 .orElseThrow(() -> GoToWire.error(404, "NoSuchSession", "Session not found"));
         ArrayNode body = GoToWire.array();
@@ -145,23 +131,23 @@ final class GoToTrainingApi {
         return SimResponse.json(200, body);
     }
 
-    private SimResponse start(SimRequest req) {
+    private SimResponse start(SimRequest req, GoToState state) {
         Training t = state.trainings().training(GoToWire.key(req, "trainingKey"))
                 .orElseThrow(() -> GoToWire.error(404, "NoSuchTraining", "Training not found"));
         return SimResponse.json(200, GoToWire.object().put("hostURL",
                 "https://global.gototraining.com/start/training/" + t.key() + "?authToken=" + state.newToken()));
     }
 
-    private ObjectNode training(Training t) {
+    private static ObjectNode training(Training t, GoToState state) {
         ObjectNode node = GoToWire.object().put("trainingKey", String.valueOf(t.key())).put("trainingId", t.trainingId())
                 .put("name", t.name()).put("description", t.description()).put("timeZone", t.timeZone());
         node.set("times", GoToWire.times(t.times(), "startDate", "endDate"));
-        node.putArray("organizers").add(organizerNode());
+        node.putArray("organizers").add(organizerNode(state));
         node.putObject("registrationSettings").put("disableConfirmationEmail", false).put("disableWebRegistration", false);
         return node;
     }
 
-    private ObjectNode organizerNode() {
+    private static ObjectNode organizerNode(GoToState state) {
         Organizer o = state.organizer();
         return GoToWire.object().put("organizerKey", String.valueOf(o.key())).put("email", o.email())
                 .put("givenName", o.firstName()).put("surname", o.lastName());
@@ -181,12 +167,12 @@ final class GoToTrainingApi {
         return Math.round(seconds / 60.0);
     }
 
-    private Training trainingOf(SimRequest req) {
+    private static Training trainingOf(SimRequest req, GoToState state) {
         return state.trainings().training(GoToWire.key(req, "trainingKey"))
                 .orElseThrow(() -> GoToWire.error(404, "NoSuchTraining", "Training not found"));
     }
 
-    private Registrant registrantOf(SimRequest req, Training t) {
+    private static Registrant registrantOf(SimRequest req, Training t, GoToState state) {
         return state.trainings().registrant(GoToWire.key(req, "registrantKey"))
                 .filter(r -> r.trainingKey() == t.key() && !r.cancelled())
                 .orElseThrow(() -> GoToWire.error(404, "NoSuchRegistrant", "Registrant not found"));

@@ -42,13 +42,8 @@ final class GoToWebinarApi {
     /** Standard registration fields with the choices GoTo offers for the multiple-choice ones. */
     private static final Map<String, List<String>> STANDARD_FIELDS = standardFields();
 
-    private final GoToState state;
     private volatile boolean omitEmptyEmbedded = true;
     private volatile boolean duplicateRegistrantDetails = true;
-
-    GoToWebinarApi(GoToState state) {
-        this.state = state;
-    }
 
     void omitEmptyEmbedded(boolean omit) {
         this.omitEmptyEmbedded = omit;
@@ -60,7 +55,7 @@ final class GoToWebinarApi {
 
     void routes(SimServer server, GoToIdentity identity) {
         server.route("GET", BASE + "/accounts/{accountKey}/webinars", identity.guard(this::accountWebinars))
-                .route("GET", ORGANIZER + "/webinars", identity.guard(this::organizerWebinars))
+                .route("GET", ORGANIZER + "/webinars", identity.guard(this::webinarsInRange))
                 .route("GET", WEBINAR, identity.guard(this::webinar))
                 .route("GET", WEBINAR + "/registrants/fields", identity.guard(this::registrationFields))
                 .route("GET", WEBINAR + "/registrants", identity.guard(this::registrants))
@@ -73,30 +68,24 @@ final class GoToWebinarApi {
                 .route("GET", WEBINAR + "/attendees", identity.guard(this::webinarAttendees));
     }
 
-    private SimResponse accountWebinars(SimRequest req) {
+    private SimResponse accountWebinars(SimRequest req, GoToState state) {
         if (GoToWire.key(req, "accountKey") != state.organizer().accountKey()) {
             throw GoToWire.notFound("Account not found");
         }
-        return webinarsInRange(req);
+        return webinarsInRange(req, state);
     }
 
-    private SimResponse organizerWebinars(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        return webinarsInRange(req);
-    }
-
-    private SimResponse webinarsInRange(SimRequest req) {
+    private SimResponse webinarsInRange(SimRequest req, GoToState state) {
         TimeRange range = GoToWire.requiredRange(req, "fromTime", "toTime");
         GoToWire.Page page = GoToWire.page(req, "size", GoToWire.DEFAULT_PAGE_SIZE);
         List<ObjectNode> items = state.webinars().all().stream()
                 .filter(w -> !w.cancelled() && w.overlaps(range.start(), range.end()))
-                .map(this::webinarSummary).toList();
+                .map(w -> webinarSummary(w, state)).toList();
         return SimResponse.json(200, GoToWire.embeddedPage("webinars", items, page, omitEmptyEmbedded));
     }
 
-    private SimResponse webinar(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
+    private SimResponse webinar(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
         Organizer o = state.organizer();
         ObjectNode body = GoToWire.object()
                 .put("webinarKey", w.key())
@@ -123,9 +112,8 @@ final class GoToWebinarApi {
         return SimResponse.json(200, body);
     }
 
-    private SimResponse registrationFields(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
+    private SimResponse registrationFields(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
         ObjectNode body = GoToWire.object();
         ArrayNode fields = body.putArray("fields");
         STANDARD_FIELDS.forEach((field, answers) -> {
@@ -144,9 +132,8 @@ final class GoToWebinarApi {
     }
 
     /** A bare array unless the client asks for a page; then the {data,total,page,limit,pageSize} form. */
-    private SimResponse registrants(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
+    private SimResponse registrants(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
         List<ObjectNode> all = state.webinars().listed(w.key()).stream().map(this::registrantSummary).toList();
         if (req.query("page").isEmpty() && req.query("limit").isEmpty()) {
             return SimResponse.json(200, GoToWire.array().addAll(all));
@@ -159,9 +146,8 @@ final class GoToWebinarApi {
         return SimResponse.json(200, body);
     }
 
-    private SimResponse register(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
+    private SimResponse register(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
         JsonNode json = req.json();
         String firstName = GoToWire.requiredText(json, "firstName");
         String lastName = GoToWire.requiredText(json, "lastName");
@@ -225,10 +211,9 @@ final class GoToWebinarApi {
         return out;
     }
 
-    private SimResponse registrant(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
-        Registrant r = registrantOf(req, w);
+    private SimResponse registrant(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
+        Registrant r = registrantOf(req, w, state);
         ObjectNode body = registrantSummary(r);
         DETAIL_FIELDS.forEach(f -> body.put(f, r.details().getOrDefault(f, "")));
         body.put("type", r.registrationDate().isAfter(w.start()) ? "LATE" : "REGULAR").put("unsubscribed", false);
@@ -240,10 +225,9 @@ final class GoToWebinarApi {
         return SimResponse.json(200, body);
     }
 
-    private SimResponse deleteRegistrant(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
-        Registrant r = registrantOf(req, w);
+    private SimResponse deleteRegistrant(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
+        Registrant r = registrantOf(req, w, state);
         if (!w.end().isAfter(state.now())) {
             throw GoToWire.badRequest("The webinar must be a scheduled, future webinar");
         }
@@ -251,45 +235,41 @@ final class GoToWebinarApi {
         return SimResponse.empty(204);
     }
 
-    private SimResponse organizerSessions(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
+    private SimResponse organizerSessions(SimRequest req, GoToState state) {
         TimeRange range = GoToWire.requiredRange(req, "fromTime", "toTime");
         GoToWire.Page page = GoToWire.page(req, "size", GoToWire.DEFAULT_PAGE_SIZE);
         List<ObjectNode> items = state.webinars().sessions().stream()
                 .filter(s -> s.time().overlaps(range.start(), range.end()))
                 .flatMap(s -> state.webinars().webinar(s.eventKey()).filter(w -> !w.cancelled())
-                        .map(w -> sessionInfo(s, w)).stream())
+                        .map(w -> sessionInfo(s, w, state)).stream())
                 .toList();
         return SimResponse.json(200, GoToWire.embeddedPage("sessionInfoResources", items, page, omitEmptyEmbedded));
     }
 
-    private SimResponse webinarSessions(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
+    private SimResponse webinarSessions(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
         GoToWire.Page page = GoToWire.page(req, "size", GoToWire.DEFAULT_PAGE_SIZE);
-        List<ObjectNode> items = state.webinars().sessions(w.key()).stream().map(s -> sessionInfo(s, w)).toList();
+        List<ObjectNode> items = state.webinars().sessions(w.key()).stream().map(s -> sessionInfo(s, w, state)).toList();
         return SimResponse.json(200, GoToWire.embeddedPage("sessionInfoResources", items, page, omitEmptyEmbedded));
     }
 
     /** A bare array, not paged; only people who joined, absentees are left out. */
-    private SimResponse sessionAttendees(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
+    private SimResponse sessionAttendees(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
         long sessionKey = GoToWire.key(req, "sessionKey");
         Session s = state.webinars().session(sessionKey).filter(x -> x.eventKey() == w.key())
                 .orElseThrow(() -> GoToWire.notFound("Session not found"));
-        return SimResponse.json(200, GoToWire.array().addAll(attendees(s)));
+        return SimResponse.json(200, GoToWire.array().addAll(attendees(s, state)));
     }
 
-    private SimResponse webinarAttendees(SimRequest req) {
-        GoToWire.requireOwnOrganizer(req, state);
-        Webinar w = webinarOf(req);
+    private SimResponse webinarAttendees(SimRequest req, GoToState state) {
+        Webinar w = webinarOf(req, state);
         GoToWire.Page page = GoToWire.page(req, "size", GoToWire.DEFAULT_PAGE_SIZE);
-        List<ObjectNode> items = state.webinars().sessions(w.key()).stream().flatMap(s -> attendees(s).stream()).toList();
+        List<ObjectNode> items = state.webinars().sessions(w.key()).stream().flatMap(s -> attendees(s, state).stream()).toList();
         return SimResponse.json(200, GoToWire.embeddedPage("attendeeParticipationResponses", items, page, omitEmptyEmbedded));
     }
 
-    private List<ObjectNode> attendees(Session s) {
+    private static List<ObjectNode> attendees(Session s, GoToState state) {
         List<ObjectNode> out = new ArrayList<>();
         for (Attendance a : state.webinars().attendance(s.key())) {
             Registrant r = state.webinars().registrant(a.registrantKey()).orElseThrow();
@@ -304,7 +284,7 @@ final class GoToWebinarApi {
         return out;
     }
 
-    private ObjectNode webinarSummary(Webinar w) {
+    private static ObjectNode webinarSummary(Webinar w, GoToState state) {
         Organizer o = state.organizer();
         ObjectNode node = GoToWire.object()
                 .put("webinarKey", String.valueOf(w.key()))
@@ -331,7 +311,7 @@ final class GoToWebinarApi {
     }
 
     /** GoTo's reporting session; here its keys are strings. */
-    private ObjectNode sessionInfo(Session s, Webinar w) {
+    private static ObjectNode sessionInfo(Session s, Webinar w, GoToState state) {
         Organizer o = state.organizer();
         int registrantCount = state.webinars().registrants(w.key()).size();
         return GoToWire.object()
@@ -358,12 +338,12 @@ final class GoToWebinarApi {
                 .put("followupEmailTriggered", true);
     }
 
-    private Webinar webinarOf(SimRequest req) {
+    private static Webinar webinarOf(SimRequest req, GoToState state) {
         return state.webinars().webinar(GoToWire.key(req, "webinarKey")).filter(w -> !w.cancelled())
                 .orElseThrow(() -> GoToWire.notFound("Webinar with specified key does not exist"));
     }
 
-    private Registrant registrantOf(SimRequest req, Webinar w) {
+    private static Registrant registrantOf(SimRequest req, Webinar w, GoToState state) {
         return state.webinars().registrant(GoToWire.key(req, "registrantKey"))
                 .filter(r -> r.webinarKey() == w.key() && !r.cancelled())
                 .orElseThrow(() -> GoToWire.notFound("Registrant not found"));

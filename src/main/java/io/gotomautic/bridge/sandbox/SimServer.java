@@ -10,11 +10,14 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real HTTP server on loopback for one simulated service: routes by method and path template, the
- * service's own error envelope, a sliding-window rate limit answered with 429 and Retry-After, injected
- * faults, and a log of every call per endpoint.
+ * service's own error envelope, a sliding-window rate limit (one window per caller) answered with 429 and
+ * Retry-After, injected faults, and a log of every call per endpoint.
  */
 public final class SimServer implements AutoCloseable {
 
@@ -61,10 +64,17 @@ public final class SimServer implements AutoCloseable {
         }
     }
 
-    private final Deque<Long> window = new ArrayDeque<>();
-    private volatile int rateCalls;
-    private volatile Duration ratePeriod = Duration.ofSeconds(1);
-    private volatile Pattern ratePaths = Pattern.compile(".*");
+    /** The rate limit's calls, period and paths, swapped as one. */
+    private record Limit(int calls, Duration period, Pattern paths) {
+    }
+
+    /** Who the calls no caller is known for come from, all together. */
+    private static final Object ANYONE = new Object();
+
+    private volatile Limit limit = new Limit(0, Duration.ofSeconds(1), Pattern.compile(".*"));
+    private volatile Function<SimRequest, Object> caller = req -> ANYONE;
+    /** One sliding window of call times per caller. */
+    private final Map<Object, Deque<Long>> windows = new ConcurrentHashMap<>();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -80,12 +90,19 @@ public final class SimServer implements AutoCloseable {
 
     /** At most {@code calls} per {@code period} on paths matching {@code pathRegex}; 0 calls = no limit. */
     public SimServer rateLimit(int calls, Duration period, String pathRegex) {
-        synchronized (window) {
-            this.rateCalls = calls;
-            this.ratePeriod = period;
-            this.ratePaths = Pattern.compile(pathRegex);
-            window.clear();
-        }
+        limit = new Limit(calls, period, Pattern.compile(pathRegex));
+        windows.clear();
+        return this;
+    }
+
+    /**
+     * Gives each caller (as {@code caller} tells them apart; null for "not known") an allowance of its own under the
+     * rate limit, as services that limit per connection do, and a count in the call log. By default all calls share
+     * one.
+     */
+    public SimServer rateLimitPerCaller(Function<SimRequest, Object> caller) {
+        this.caller = req -> Objects.requireNonNullElse(caller.apply(req), ANYONE);
+        windows.clear();
         return this;
     }
 
@@ -165,9 +182,12 @@ public final class SimServer implements AutoCloseable {
                 }
             }
         }
-        calls.record(method + " " + (route != null ? route.template : path));
+        SimRequest request = new SimRequest(method, path, vars, SimRequest.parseQuery(exchange.getRequestURI().getRawQuery()),
+                exchange.getRequestHeaders(), body);
+        Object from = caller.apply(request);
+        calls.record(method + " " + (route != null ? route.template : path), from);
 
-        Optional<Long> retryAfter = throttle(path);
+        Optional<Long> retryAfter = throttle(path, from);
         if (retryAfter.isPresent()) {
             calls.recordThrottled();
             return errors.error(429, "rate limit exceeded").withHeader("Retry-After", String.valueOf(retryAfter.get()));
@@ -189,8 +209,7 @@ public final class SimServer implements AutoCloseable {
         if (route == null) {
             throw new SimError(pathKnown ? 405 : 404, pathKnown ? "method not allowed" : "no such path: " + path);
         }
-        SimResponse response = route.handler.handle(new SimRequest(method, path, vars,
-                SimRequest.parseQuery(exchange.getRequestURI().getRawQuery()), exchange.getRequestHeaders(), body));
+        SimResponse response = route.handler.handle(request);
         if (fault.isPresent()) {
             sleep(fault.get().holdAnswerFor());
         }
@@ -201,18 +220,20 @@ public final class SimServer implements AutoCloseable {
         return response;
     }
 
-    /** Empty when the call may go on; else the seconds until the window has room. */
-    private Optional<Long> throttle(String path) {
-        if (rateCalls <= 0 || !ratePaths.matcher(path).find()) {
+    /** Empty when the call may go on; else the seconds until its caller's window has room. */
+    private Optional<Long> throttle(String path, Object from) {
+        Limit l = limit;
+        if (l.calls() <= 0 || !l.paths().matcher(path).find()) {
             return Optional.empty();
         }
         long now = System.nanoTime();
+        Deque<Long> window = windows.computeIfAbsent(from, k -> new ArrayDeque<>());
         synchronized (window) {
-            long period = ratePeriod.toNanos();
+            long period = l.period().toNanos();
             while (!window.isEmpty() && now - window.peekFirst() >= period) {
                 window.pollFirst();
             }
-            if (window.size() < rateCalls) {
+            if (window.size() < l.calls()) {
                 window.addLast(now);
                 return Optional.empty();
             }
