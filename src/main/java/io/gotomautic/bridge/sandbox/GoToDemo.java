@@ -29,6 +29,8 @@ public final class GoToDemo {
 
     /** The person who registered twice, once per spelling of the email. */
     public static final String TWICE_REGISTERED_EMAIL = "Zoe.Angstrom@Example.COM";
+    /** The organizer {@link #addSecondOrganizer} adds; her webinars' titles begin "Grace's". */
+    public static final String SECOND_ORGANIZER_EMAIL = "grace@example.com";
 
     private record Person(String firstName, String lastName, String email) {
     }
@@ -84,6 +86,24 @@ public final class GoToDemo {
         demo.trainings();
         demo.meetings();
         demo.assistSessions();
+    }
+
+    /**
+     * Adds a second organizer with a small world of her own — two upcoming webinars with registrants — whose titles
+     * tell them apart from the first organizer's at a glance.
+     */
+    public static GoToAccount addSecondOrganizer(GoToSimulator sim) {
+        GoToAccount grace = sim.addOrganizer(SECOND_ORGANIZER_EMAIL, "Grace", "Hopper");
+        new GoToDemo(grace.state()).secondOrganizersWebinars();
+        return grace;
+    }
+
+    private void secondOrganizersWebinars() {
+        GoToWebinars webinars = state.webinars();
+        register(webinars.add(GoToWebinars.webinar("Grace's debugging clinic").timeZone("America/New_York")
+                .times(hour(4, 15))), others(null, 6));
+        register(webinars.add(GoToWebinars.webinar("Grace's compilers for marketers").timeZone("America/New_York")
+                .times(hour(9, 17))), others(null, 8));
     }
 
     private void webinars() {

@@ -23,11 +23,13 @@ public final class Sandbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
 
     private final GoToSimulator goTo;
+    private final GoToAccount secondOrganizer;
     private final MauticSimulator mautic;
     private final Settings settings;
 
-    private Sandbox(GoToSimulator goTo, MauticSimulator mautic, Settings settings) {
+    private Sandbox(GoToSimulator goTo, GoToAccount secondOrganizer, MauticSimulator mautic, Settings settings) {
         this.goTo = goTo;
+        this.secondOrganizer = secondOrganizer;
         this.mautic = mautic;
         this.settings = settings;
     }
@@ -42,6 +44,10 @@ public final class Sandbox implements AutoCloseable {
             throw e;
         }
         GoToDemo.seed(goTo);
+        // goto.refresh-token stays the first organizer's; Connect in the console signs in as the second, who consented
+        // before, so a newcomer who clicks it sees another account, with webinars of its own, connect at once.
+        GoToAccount second = GoToDemo.addSecondOrganizer(goTo);
+        goTo.signedIn(second).approveAtOnce(true);
         MauticDemo.seed(mautic);
 
         Path data = Path.of(base.get("bridge.db.embedded-dir"), "sandbox");
@@ -70,13 +76,14 @@ public final class Sandbox implements AutoCloseable {
         mautic.registerHook(webhook, CREDENTIAL,
                 "mautic.form_on_submit", "mautic.lead_post_save_new", "mautic.lead_post_save_update");
 
-        LOG.info("Sandbox: GoTo simulator at {} (OAuth client id, secret and refresh token: {})", goTo.baseUrl(), CREDENTIAL);
+        LOG.info("Sandbox: GoTo simulator at {} (OAuth client id, secret and refresh token: {}); Connect in the admin"
+                + " console connects its second organizer, {}", goTo.baseUrl(), CREDENTIAL, second.organizer().email());
         LOG.info("Sandbox: Mautic simulator at {} (API user {} / password {}), webhook to {}", mautic.baseUrl(),
                 CREDENTIAL, CREDENTIAL, webhook);
         LOG.info("Sandbox: embedded database in {} (emptied at each sandbox start)", data.toAbsolutePath());
         LOG.info("Sandbox: admin console at http://127.0.0.1:{}/admin (user {} / password {})", settings.port("bridge.http.port"),
                 CREDENTIAL, CREDENTIAL);
-        return new Sandbox(goTo, mautic, settings);
+        return new Sandbox(goTo, second, mautic, settings);
     }
 
     /**
@@ -104,6 +111,11 @@ public final class Sandbox implements AutoCloseable {
 
     public GoToSimulator goTo() {
         return goTo;
+    }
+
+    /** The GoTo organizer whom Connect in the console connects; {@code goto.refresh-token} is the first one's. */
+    public GoToAccount secondOrganizer() {
+        return secondOrganizer;
     }
 
     public MauticSimulator mautic() {
