@@ -10,7 +10,9 @@ import io.gotomautic.bridge.connect.ConnectPages;
 import io.gotomautic.bridge.connect.GoToConnect;
 import io.gotomautic.bridge.console.ConsolePages;
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.config.RateLimit;
 import io.gotomautic.bridge.gotoapi.GoToClient;
+import io.gotomautic.bridge.gotoapi.GoToConnections;
 import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.gotoapi.AssistReader;
@@ -48,7 +50,7 @@ import org.apache.camel.CamelContext;
  * The API clients and sync beans, built from the settings: for the routes of the service and for {@code sync}. The
  * readers turn the GoTo answers the pull routes fetch into events and snapshots.
  */
-public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilter, WebinarReader webinarReader,
+public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter eventFilter, WebinarReader webinarReader,
                     TrainingReader trainingReader, MeetingReader meetingReader, AssistReader assistReader, MauticClient mautic,
                     MauticPush mauticPush, Segments segments, LinkEmails linkEmails, EventOptions eventOptions, WebhookReceiver webhookReceiver,
                     CampaignHookReceiver campaignHookReceiver, InboxWorker inboxWorker, Operations gotoOperations, ConnectPages connectPages,
@@ -65,23 +67,25 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
         TokenEndpoint tokenEndpoint = GoToConnect.tokenEndpoint(settings, gotoHttp);
         GoToAccounts accounts = GoToConnect.accounts(settings, ds);
         GoToConnect connect = GoToConnect.of(settings, ds, tokenEndpoint, gotoHttp, accounts);
-        GoToTokens tokens = new GoToTokens(tokenEndpoint, ds, settings.get("goto.refresh-token"), accounts,
-                "open " + connect.startUrl() + " or run `connect goto`", Clock.systemUTC());
-        // one limiter per GoTo connection (OAuth client), shared through the database by every instance
-        RateLimiter limiter = database.isReadOnly()
-                ? RateLimiter.readOnly(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit())
-                : new RateLimiter(ds, settings.get("goto.client-id"), settings.rateLimit(), settings.burstLimit());
-        GoToClient goTo = new GoToClient(gotoHttp, tokens, limiter, parts, settings.get("goto.api-url"), 5);
+        String connectHint = "open " + connect.startUrl() + " or run `connect goto`";
+        String refreshToken = settings.get("goto.refresh-token");
+        String clientId = settings.get("goto.client-id");
+        // each account a connection of its own: its token, and its limiter shared through the database by every instance
+        GoToConnections connections = new GoToConnections(!refreshToken.isEmpty(), accounts, ds, account -> new GoToClient(
+                gotoHttp.forAccount(account),
+                account.equals(GoToTokens.CONFIGURED) ? GoToTokens.configured(tokenEndpoint, ds, refreshToken, Clock.systemUTC())
+                        : GoToTokens.connected(tokenEndpoint, accounts, account, connectHint, Clock.systemUTC()),
+                limiter(database, clientId + "/" + account, settings.rateLimit(), settings.burstLimit()), parts,
+                settings.get("goto.api-url"), 5), parts, connectHint, Clock.systemUTC());
         Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"),
                 settings.duration("bridge.cancel-after"));
-        EventFilter filter = new EventFilter(camel, settings, () -> goTo.organizer().key());
-        // the registrant detail calls have a budget of their own, out of the connection's limit
+        EventFilter filter = new EventFilter(camel, settings);
+        // the registrant detail calls have a budget of their own, out of each account's limit
         ContactMapping mapping = ContactMapping.of(settings, camel);
-        RateLimiter enrich = !mapping.needsDetails() ? null : database.isReadOnly()
-                ? RateLimiter.readOnly(ds, settings.get("goto.client-id") + "#enrich", settings.enrichBudget())
-                : new RateLimiter(ds, settings.get("goto.client-id") + "#enrich", settings.enrichBudget());
-        PullCycle pull = new PullCycle(reconciler, ds, () -> goTo.organizer().key(), settings.duration("bridge.window.past"),
-                settings.duration("bridge.window.future"), clock, enrich, meters);
+        RateLimit enrichBudget = mapping.needsDetails() ? settings.enrichBudget() : null;
+        PullCycle pull = new PullCycle(reconciler, ds, connections, settings.duration("bridge.window.past"),
+                settings.duration("bridge.window.future"), clock, enrichBudget == null ? null
+                : account -> limiter(database, clientId + "/" + account + "#enrich", enrichBudget), meters);
 
         MauticClient mautic = MauticClient.of(settings, new HttpTransport(camel, "mautic", timeout, meters));
         Naming naming = new Naming(camel, settings);
@@ -90,19 +94,25 @@ public record Beans(GoToClient goTo, PullCycle pullCycle, EventFilter eventFilte
         MauticPush push = new MauticPush(outbox, ds, parts, settings.positive("bridge.push.batch"),
                 settings.bool("bridge.timeline.utm"), settings.bool("bridge.timeline.notes"), naming, segments, mapping, meters);
         FormRules forms = FormRules.of(settings);
-        Registrar registrar = new Registrar(goTo, filter, Clock.systemUTC());
-        return new Beans(goTo, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled), new MeetingReader(),
+        Registrar registrar = new Registrar(connections, filter, Clock.systemUTC());
+        return new Beans(connections, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled), new MeetingReader(),
                 new AssistReader(), mautic, push, segments, new LinkEmails(outbox), new EventOptions(ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
                 new InboxWorker(ds, registrar,
-                        new SessionLinks(goTo, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
+                        new SessionLinks(connections, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         forms, settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped(), meters),
-                new Operations(goTo, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
+                new Operations(connections, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
                         settings.duration("bridge.window.future")), new ConnectPages(connect),
-                new ConsolePages(ds, accounts, new StoredSecrets(ds, SecretBox.of(settings)),
-                        forms, settings.get("bridge.admin.username"), settings.get("bridge.admin.password"), settings.get("goto.client-id"),
+                new ConsolePages(ds, accounts, connections, new StoredSecrets(ds, SecretBox.of(settings)),
+                        forms, settings.get("bridge.admin.username"), settings.get("bridge.admin.password"), clientId,
                         settings.rateLimit().calls(), settings.rateLimit().period().toSeconds()), meters);
+    }
+
+    /** A dry run's limiter writes nothing ({@link RateLimiter#readOnly}). */
+    private static RateLimiter limiter(Database database, String connection, RateLimit... limits) {
+        return database.isReadOnly() ? RateLimiter.readOnly(database.dataSource(), connection, limits)
+                : new RateLimiter(database.dataSource(), connection, limits);
     }
 }

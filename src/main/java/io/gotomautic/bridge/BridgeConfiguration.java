@@ -48,7 +48,7 @@ public class BridgeConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camel) {
         Beans beans = Beans.create(settings, database, camel, clock);
-        camel.getRegistry().bind("gotoClient", beans.goTo());
+        camel.getRegistry().bind("gotoConnections", beans.goTo());
         camel.getRegistry().bind("pullCycle", beans.pullCycle());
         camel.getRegistry().bind("eventFilter", beans.eventFilter());
         camel.getRegistry().bind("webinarReader", beans.webinarReader());

@@ -65,18 +65,18 @@ public final class OneShot implements AutoCloseable {
     }
 
     /**
-     * One poll of the product through {@code direct:poll}.
+     * One poll of the product through {@code direct:poll}: a run per GoTo account.
      *
      * @param eventKey only this event, settled or not; null = every event of the window
      */
-    public PullCycle.Run pull(String product, boolean dryRun, String eventKey) throws Exception {
+    public PullCycle.Poll pull(String product, boolean dryRun, String eventKey) throws Exception {
         Exchange done = template.request("direct:poll", e -> {
             e.getMessage().setHeader("product", product);
             e.getMessage().setHeader("dryRun", dryRun);
             e.getMessage().setHeader("eventKey", eventKey);
         });
         rethrow(done);
-        return done.getMessage().getMandatoryBody(PullCycle.Run.class);
+        return done.getMessage().getMandatoryBody(PullCycle.Poll.class);
     }
 
     /** Drains the outbox to Mautic ({@code direct:push-to-mautic}) until it is empty or Mautic stops taking changes. */

@@ -48,8 +48,8 @@ public abstract class GoToTestSupport {
     /** A client of the simulator's OAuth client ({@code client}, {@link #REFRESH_TOKEN}) on a connection of its own. */
     protected static GoToClient goToClient(GoToSimulator sim, String secret, Duration timeout, String connection, RateLimit limit) {
         HttpTransport http = new HttpTransport(camel, "goto", timeout, new io.gotomautic.bridge.ops.Meters());
-        GoToTokens tokens = new GoToTokens(new TokenEndpoint(http, sim.baseUrl(), "client", secret), database.dataSource(),
-                REFRESH_TOKEN, new GoToAccounts(database.dataSource(), new SecretBox(null)), "open /connect/goto", Clock.systemUTC());
+        GoToTokens tokens = GoToTokens.configured(new TokenEndpoint(http, sim.baseUrl(), "client", secret), database.dataSource(),
+                REFRESH_TOKEN, Clock.systemUTC());
         return new GoToClient(http, tokens, new RateLimiter(database.dataSource(), connection, limit),
                 new PartStates(database.dataSource()), sim.baseUrl(), 5);
     }

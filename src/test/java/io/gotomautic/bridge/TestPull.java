@@ -59,14 +59,14 @@ public final class TestPull implements AutoCloseable {
     }
 
     /** One poll of the product through direct:poll, the bridge's clock at {@code at}. */
-    public PullCycle.Run poll(String product, Instant at) throws Exception {
+    public PullCycle.Poll poll(String product, Instant at) throws Exception {
         clock.now = at;
         return routes.pull(product, false, null);
     }
 
     /** The registrations one poll at {@code at} created or changed. */
     public int cycle(String product, Instant at) throws Exception {
-        PullCycle.Run run = poll(product, at);
+        PullCycle.Poll run = poll(product, at);
         if (run.aborted() != null) {
             throw new IllegalStateException("the poll stopped: " + run.aborted());
         }

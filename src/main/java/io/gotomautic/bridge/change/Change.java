@@ -18,6 +18,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * {@code type} and {@code source}.
  *
  * @param id               unique per change (a UUID): a reader that sees a change twice (at least once) knows it
+ * @param account          the GoTo account the event belongs to ({@code default}: goto.refresh-token's)
  * @param eventStart       the event's first session, ISO-8601 in UTC; null when GoTo gave none
  * @param email            lower-cased, the person's key; null (and the other person fields too) for a change to the
  *                         event itself
@@ -28,7 +29,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * @param details          the registrant's other GoTo fields when known (organization, jobTitle, …), else empty
  * @param answers          the registrant's answers to the event's registration questions, when known
  */
-public record Change(String id, Type type, String product, String eventKey, String eventTitle, String eventStart,
+public record Change(String id, Type type, String product, String account, String eventKey, String eventTitle, String eventStart,
                      String email, String firstName, String lastName, String registrantKey, String joinUrl, int minutes,
                      Map<String, Long> secondsBySession, Type previous, String occurredAt, Source source,
                      Map<String, Object> details, List<Answer> answers) {
@@ -43,7 +44,7 @@ public record Change(String id, Type type, String product, String eventKey, Stri
 
     /** A change to the event itself (created, changed, cancelled in GoTo): no person. */
     public static Change of(Type type, Event event, Source source) {
-        return new Change(UUID.randomUUID().toString(), type, event.product(), event.key(), event.title(),
+        return new Change(UUID.randomUUID().toString(), type, event.product(), event.account(), event.key(), event.title(),
                 event.start() == null ? null : event.start().toString(), null, null, null, null, null, 0, null, null,
                 Instant.now().toString(), source, null, null);
     }
@@ -55,14 +56,14 @@ public record Change(String id, Type type, String product, String eventKey, Stri
 
     /** A new change, found or done now. */
     public static Change of(Type type, Event event, Person person, Type previous, Source source) {
-        return new Change(UUID.randomUUID().toString(), type, event.product(), event.key(), event.title(),
+        return new Change(UUID.randomUUID().toString(), type, event.product(), event.account(), event.key(), event.title(),
                 event.start() == null ? null : event.start().toString(), person.email(), person.firstName(), person.lastName(),
                 person.registrantKey(), person.joinUrl(), person.minutes(), person.secondsBySession(), previous,
                 Instant.now().toString(), source, person.details(), person.answers());
     }
 
     /** The event a change is about, as the bridge knows it when the change is made. */
-    public record Event(String product, String key, String title, Instant start) {
+    public record Event(String product, String account, String key, String title, Instant start) {
     }
 
     /** The person a change is about, as the bridge knows them when the change is made. */

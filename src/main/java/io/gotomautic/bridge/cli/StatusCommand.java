@@ -2,7 +2,6 @@ package io.gotomautic.bridge.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,9 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Print which parts are configured, the last sync of each product and its outcome, "
+        description = "Print which parts are configured, the last sync of each product and GoTo account and its outcome, "
                 + "queue depths (inbox, outbox), dead letters, the organizer's start links of the sessions the bridge created, "
-                + "the GoTo accounts and the one in use, and how Mautic and GoTo answered last (a held queue with the line"
+                + "the GoTo accounts, and how Mautic and each GoTo account answered last (a held queue with the line"
                 + " saying what to fix).")
 class StatusCommand implements Callable<Integer> {
 
@@ -51,8 +50,13 @@ class StatusCommand implements Callable<Integer> {
         Parts.of(settings).forEach(p -> out.println("  " + p.line()));
         out.println();
         out.println("last sync:");
-        for (Map.Entry<String, StatusReport.LastSync> e : report.syncs().entrySet()) {
-            out.printf("  %-9s %s%n", e.getKey(), describe(e.getValue(), settings.pollInterval(e.getKey())));
+        for (Map.Entry<String, List<StatusReport.LastSync>> e : report.syncs().entrySet()) {
+            if (e.getValue().isEmpty()) {
+                out.printf("  %-9s %s%n", e.getKey(), describe(null, settings.pollInterval(e.getKey())));
+            }
+            for (StatusReport.LastSync sync : e.getValue()) {
+                out.printf("  %-9s %s  %s%n", e.getKey(), sync.account(), describe(sync, settings.pollInterval(e.getKey())));
+            }
         }
         out.println();
         out.println("queues:");
@@ -65,8 +69,8 @@ class StatusCommand implements Callable<Integer> {
         out.println();
         out.printf("dead letters: %d%n", report.deadLetters());
         for (StatusReport.DeadLetter d : report.recentDeadLetters()) {
-            out.printf("  #%d %s %s %s: %s%n", d.id(), d.createdAt(), d.source(),
-                    d.reference() == null ? "" : d.reference(), d.reason());
+            out.printf("  #%d %s %s %s%s: %s%n", d.id(), d.createdAt(), d.source(),
+                    d.reference() == null ? "" : d.reference(), d.account() == null ? "" : " (GoTo account " + d.account() + ")", d.reason());
         }
         if (!report.recentOrganizerLinks().isEmpty()) {
             out.println();
@@ -79,28 +83,22 @@ class StatusCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The GoTo accounts and the one the connection uses: goto.refresh-token's ({@code default}) when it is set, else the
-     * one connected last.
-     */
+    /** The GoTo accounts: goto.refresh-token's ({@code default}) when it is set, and each one connected, all polled. */
     static void printAccounts(PrintWriter out, Settings settings, List<GoToAccounts.Account> accounts) {
         if (!Parts.configured(settings, "GoTo API")) {
             return;
         }
         out.println();
-        out.println("GoTo accounts:");
+        out.println("GoTo accounts (each connected one is polled):");
         boolean configured = settings.optional("goto.refresh-token").isPresent();
         if (configured) {
-            out.println("  default (goto.refresh-token)  in use");
+            out.println("  default (goto.refresh-token)  polled");
         }
-        GoToAccounts.Account used = configured ? null : accounts.stream()
-                .filter(GoToAccounts.Account::connected)
-                .max(Comparator.comparing(GoToAccounts.Account::connectedAt)).orElse(null);
         for (GoToAccounts.Account a : accounts) {
-            out.printf("  %s  organizer %s  %s%s%n", a.name(), a.organizerKey(),
-                    a.connected() ? "connected " + a.connectedAt() : "disconnected " + a.disconnectedAt(), a == used ? "  in use" : "");
+            out.printf("  %s  organizer %s  %s%n", a.name(), a.organizerKey(),
+                    a.connected() ? "connected " + a.connectedAt() + "  polled" : "disconnected " + a.disconnectedAt());
         }
-        if (!configured && used == null) {
+        if (!configured && accounts.stream().noneMatch(GoToAccounts.Account::connected)) {
             out.println("  none connected: open " + settings.publicUrl() + "/connect/goto, or run `connect goto`");
         }
     }

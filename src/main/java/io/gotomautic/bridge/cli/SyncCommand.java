@@ -13,7 +13,7 @@ import io.gotomautic.bridge.OneShot;
 import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
-import io.gotomautic.bridge.gotoapi.GoToClient;
+import io.gotomautic.bridge.gotoapi.GoToConnections;
 import io.gotomautic.bridge.mautic.MauticClient;
 import io.gotomautic.bridge.mautic.MauticPush;
 import io.gotomautic.bridge.store.Database;
@@ -63,8 +63,8 @@ class SyncCommand implements Callable<Integer> {
              OneShot routes = OneShot.start(settings, db, Clock.systemUTC())) {
             String credential = credentialStamp(db, settings.get("goto.client-id"));
             // the same routes as the service's polls: direct:pull-<product>, then the push and the event options
-            PullCycle.Run run = routes.pull(product, dryRun, id);
-            if (run.aborted() != null) {
+            PullCycle.Poll run = routes.pull(product, dryRun, id);
+            if (run.aborted() != null && run.takenEvents() == 0) {
                 spec.commandLine().getErr().println("goto-mautic-bridge: the " + product + " sync stopped: " + run.aborted());
                 return 1;
             }
@@ -97,11 +97,15 @@ class SyncCommand implements Callable<Integer> {
             } else {
                 out.println("Mautic: not configured; the changes wait in the outbox");
             }
-            out.println("calls: GoTo " + routes.bean("gotoClient", GoToClient.class).calls() + ", Mautic "
+            if (run.aborted() != null) {
+                // another account's run went on: its changes are pushed, this one is retried by the service
+                spec.commandLine().getErr().println("goto-mautic-bridge: part of the " + product + " sync stopped: " + run.aborted());
+            }
+            out.println("calls: GoTo " + routes.bean("gotoConnections", GoToConnections.class).calls() + ", Mautic "
                     + routes.bean("mauticClient", MauticClient.class).calls());
             out.printf("time: %.1f s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0);
             out.flush();
-            return run.failedEvents() == 0 ? 0 : 1;
+            return run.failedEvents() == 0 && run.aborted() == null ? 0 : 1;
         }
     }
 

@@ -13,13 +13,14 @@ import org.apache.camel.support.DefaultComponent;
  * bridge's one client per GoTo connection (its token refresh and rate limiter), so an integrator's route shares the
  * limits with the polls and registrations. Calls ({@code goto:training/getTraining}, …) are producers; the "new item"
  * triggers ({@code goto:training/onNewRegistration}, …) are polling consumers. Keys are URI options or, for calls,
- * headers of the same name.
+ * headers of the same name; with several GoTo accounts, {@code account} names the one to act as (an event's key alone
+ * finds its account).
  */
 public class GoToComponent extends DefaultComponent {
 
     /** The keys an operation may need, as URI options and headers. */
     static final String[] KEYS = {"trainingKey", "webinarKey", "sessionKey", "registrantKey", "meetingKey", "fromTime",
-            "toTime"};
+            "toTime", "account"};
 
     private final Operations operations;
     private final TriggerItems triggers;

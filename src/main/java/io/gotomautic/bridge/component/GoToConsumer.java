@@ -34,13 +34,13 @@ class GoToConsumer extends HandingConsumer {
         TriggerItems triggers = endpoint.getComponent().triggers();
         String name = endpoint.triggerName();
         return triggers.exclusively(name, () -> {
-            List<JsonNode> items = endpoint.listing().list().apply(key -> {
-                String value = endpoint.keys().get(key);
-                if (value == null || value.isBlank()) {
-                    throw new IllegalArgumentException("goto:" + endpoint.operation() + " needs the URI option " + key);
-                }
-                return value;
-            });
+            List<JsonNode> items;
+            try {
+                items = endpoint.listing().list().apply(key -> endpoint.keys().get(key));
+            } catch (IllegalArgumentException e) {
+                // the whole message says what is missing: the inner exception adds nothing
+            throw new IllegalArgumentException("goto:" + endpoint.operation() + " " + e.getMessage());
+            }
             String itemKey = endpoint.listing().itemKey();
             if (!triggers.started(name)) {
                 List<String> there = new ArrayList<>();

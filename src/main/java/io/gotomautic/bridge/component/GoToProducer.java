@@ -9,7 +9,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 
 /**
- * Calls one GoTo operation: keys from the message's headers, else the URI's; for {@code addRegistrant} the body is
+ * Calls one GoTo operation: keys (and the {@code account}) from the message's headers, else the URI's; for
+ * {@code addRegistrant} the body is
  * the registrant (a Map, or its JSON). The answer becomes the body, GoTo's JSON as Maps and Lists.
  */
 class GoToProducer extends DefaultProducer {
@@ -35,14 +36,14 @@ class GoToProducer extends DefaultProducer {
             registrant = body instanceof Map<?, ?> ? JSON.convertValue(body, MAP)
                     : body == null ? null : JSON.readValue(exchange.getIn().getBody(String.class), MAP);
         }
-        JsonNode answer = endpoint.getComponent().operations().call(endpoint.operation(), key -> {
-            String value = exchange.getIn().getHeader(key, endpoint.keys().get(key), String.class);
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException("goto:" + endpoint.operation() + " needs " + key
-                        + " (a URI option or a header of that name)");
-            }
-            return value;
-        }, registrant);
+        JsonNode answer;
+        try {
+            answer = endpoint.getComponent().operations().call(endpoint.operation(),
+                    key -> exchange.getIn().getHeader(key, endpoint.keys().get(key), String.class), registrant);
+        } catch (IllegalArgumentException e) {
+            // the whole message says what is missing: the inner exception adds nothing
+            throw new IllegalArgumentException("goto:" + endpoint.operation() + " " + e.getMessage());
+        }
         exchange.getMessage().setBody(JSON.convertValue(answer, Object.class));
     }
 }

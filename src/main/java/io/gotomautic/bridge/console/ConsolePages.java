@@ -21,6 +21,8 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.FormRules;
+import io.gotomautic.bridge.gotoapi.GoToConnections;
+import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.http.Answers;
 import io.gotomautic.bridge.http.Requests;
 import io.gotomautic.bridge.store.DeadLetters;
@@ -48,24 +50,28 @@ public class ConsolePages {
     private final FormRules forms;
     private final byte[] username;
     private final byte[] password;
-    private final String connection;
+    /** The accounts polled now, whose calls the charts show. */
+    private final GoToConnections connections;
+    /** goto.client-id: each account's limiter counts its calls as {@code <client-id>/<account>}. */
+    private final String clientId;
     private final int limitCalls;
     private final long limitSeconds;
     private volatile byte[] csrfKey;
 
     /**
-     * @param connection the GoTo connection whose calls the chart shows (goto.client-id)
+     * @param clientId goto.client-id, of which each account's connection is named
      * @param limitCalls goto.rate-limit's calls per {@code limitSeconds}
      */
-    public ConsolePages(DataSource dataSource, GoToAccounts accounts, StoredSecrets secrets, FormRules forms, String username,
-                        String password, String connection, int limitCalls, long limitSeconds) {
+    public ConsolePages(DataSource dataSource, GoToAccounts accounts, GoToConnections connections, StoredSecrets secrets,
+                        FormRules forms, String username, String password, String clientId, int limitCalls, long limitSeconds) {
         this.dataSource = dataSource;
         this.accounts = accounts;
         this.secrets = secrets;
         this.forms = forms;
         this.username = username.getBytes(StandardCharsets.UTF_8);
         this.password = password.getBytes(StandardCharsets.UTF_8);
-        this.connection = connection;
+        this.connections = connections;
+        this.clientId = clientId;
         this.limitCalls = limitCalls;
         this.limitSeconds = limitSeconds;
     }
@@ -88,7 +94,7 @@ public class ConsolePages {
         queues(html, report);
         deadLetters(html, report, csrf);
         requests(html);
-        chart(html);
+        charts(html);
         html.append("</body></html>");
         answer(exchange, 200, html.toString());
     }
@@ -131,10 +137,14 @@ public class ConsolePages {
     private void accounts(StringBuilder html, String csrf) throws SQLException {
         html.append("<h2>GoTo accounts</h2>");
         List<GoToAccounts.Account> list = accounts.list();
-        if (list.isEmpty()) {
+        boolean configured = polled().contains(GoToTokens.CONFIGURED);
+        if (list.isEmpty() && !configured) {
             html.append("<p id=\"no-accounts\">No GoTo account connected.</p>");
         } else {
             html.append("<table id=\"accounts\"><tr><th>account</th><th>organizer</th><th>state</th><th></th></tr>");
+            if (configured) {
+                html.append("<tr><td>").append(GoToTokens.CONFIGURED).append("</td><td></td><td>goto.refresh-token</td><td></td></tr>");
+            }
             for (GoToAccounts.Account a : list) {
                 html.append("<tr><td>").append(Answers.escape(a.name())).append("</td><td>").append(Answers.escape(a.organizerKey())).append("</td><td>")
                         .append(a.connected() ? "connected " + TIME.format(a.connectedAt()) : "disconnected " + TIME.format(a.disconnectedAt()))
@@ -151,14 +161,18 @@ public class ConsolePages {
 
     /** As {@code status} reads them: a poll whose process died is interrupted, not running. */
     private static void syncs(StringBuilder html, StatusReport report) {
-        html.append("<h2>Last sync</h2><table id=\"syncs\"><tr><th>product</th><th>finished</th><th>outcome</th><th>summary</th></tr>");
-        report.syncs().forEach((product, sync) -> {
-            String outcome = sync == null || sync.startedAt() == null ? "never synced"
-                    : sync.finishedAt() != null ? sync.outcome() : sync.interrupted() ? "interrupted" : "running";
-            html.append("<tr><td>").append(Answers.escape(product)).append("</td><td>")
-                    .append(sync == null || sync.finishedAt() == null ? "" : TIME.format(sync.finishedAt()))
-                    .append("</td><td class=\"").append(outcome.equals("ok") ? "ok" : "bad").append("\">").append(Answers.escape(outcome))
-                    .append("</td><td>").append(Answers.escape(sync == null ? null : sync.message())).append("</td></tr>");
+        html.append("<h2>Last sync</h2><table id=\"syncs\"><tr><th>product</th><th>account</th><th>finished</th><th>outcome</th>"
+                + "<th>summary</th></tr>");
+        report.syncs().forEach((product, syncs) -> {
+            List<StatusReport.LastSync> rows = syncs.isEmpty() ? java.util.Collections.singletonList(null) : syncs;
+            for (StatusReport.LastSync sync : rows) {
+                String outcome = sync == null || sync.startedAt() == null ? "never synced"
+                        : sync.finishedAt() != null ? sync.outcome() : sync.interrupted() ? "interrupted" : "running";
+                html.append("<tr><td>").append(Answers.escape(product)).append("</td><td>").append(Answers.escape(sync == null ? null : sync.account()))
+                        .append("</td><td>").append(sync == null || sync.finishedAt() == null ? "" : TIME.format(sync.finishedAt()))
+                        .append("</td><td class=\"").append(outcome.equals("ok") ? "ok" : "bad").append("\">").append(Answers.escape(outcome))
+                        .append("</td><td>").append(Answers.escape(sync == null ? null : sync.message())).append("</td></tr>");
+            }
         });
         html.append("</table>");
     }
@@ -175,10 +189,10 @@ public class ConsolePages {
             html.append("<p id=\"no-dead-letters\">None.</p>");
             return;
         }
-        html.append("<table id=\"dead-letters\"><tr><th></th><th>queue</th><th>since</th><th>reason</th><th></th></tr>");
+        html.append("<table id=\"dead-letters\"><tr><th></th><th>queue</th><th>GoTo account</th><th>since</th><th>reason</th><th></th></tr>");
         for (StatusReport.DeadLetter d : report.recentDeadLetters()) {
             html.append("<tr id=\"dead-").append(d.id()).append("\"><td>#").append(d.id()).append("</td><td>").append(Answers.escape(d.source()))
-                    .append("</td><td>").append(TIME.format(d.createdAt())).append("</td><td>").append(Answers.escape(d.reason())).append("</td><td>")
+                    .append("</td><td>").append(Answers.escape(d.account())).append("</td><td>").append(TIME.format(d.createdAt())).append("</td><td>").append(Answers.escape(d.reason())).append("</td><td>")
                     .append(action("/admin/replay", csrf, "id", String.valueOf(d.id()), "Replay", "replay-" + d.id())).append("</td></tr>");
         }
         html.append("</table>");
@@ -209,14 +223,26 @@ public class ConsolePages {
                 + "<th>event</th><th>person</th><th>state</th></tr>" + String.join("", rows) + "</table>");
     }
 
-    /** GoTo calls per minute over the last hour (bars) against the limit per minute (the line). */
-    private void chart(StringBuilder html) throws SQLException {
+    /** Per account polled, its GoTo calls per minute over the last hour (bars) against its limit per minute (the line). */
+    private void charts(StringBuilder html) throws SQLException {
+        html.append("<h2>GoTo calls per minute, last hour</h2>");
+        List<String> polled = polled();
+        if (polled.isEmpty()) {
+            html.append("<p>No GoTo account is polled.</p>");
+        }
+        for (String account : polled) {
+            html.append("<h3>").append(Answers.escape(account)).append("</h3>");
+            chart(html, account);
+        }
+    }
+
+    private void chart(StringBuilder html, String account) throws SQLException {
         int[] perMinute = new int[60];
         Instant now = Instant.now();
         long thisMinute = now.getEpochSecond() / 60;
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
                 "SELECT minute, calls FROM goto_call_minute WHERE connection = ? AND minute > now() - interval '1 hour'")) {
-            st.setString(1, connection);
+            st.setString(1, clientId + "/" + account);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     long ago = thisMinute - rs.getTimestamp(1).toInstant().getEpochSecond() / 60;
@@ -229,8 +255,8 @@ public class ConsolePages {
         double limit = limitCalls * 60.0 / limitSeconds;
         int top = (int) Math.max(limit * 1.2, java.util.Arrays.stream(perMinute).max().orElse(0));
         int total = java.util.Arrays.stream(perMinute).sum();
-        html.append("<h2>GoTo calls per minute, last hour</h2><p id=\"calls-total\">").append(total).append(" calls; limit ")
-                .append((long) limit).append(" per minute (goto.rate-limit)</p><svg id=\"calls\" width=\"620\" height=\"185\" role=\"img\">");
+        html.append("<p class=\"calls-total\">").append(total).append(" calls; limit ")
+                .append((long) limit).append(" per minute (goto.rate-limit)</p><svg class=\"calls\" width=\"620\" height=\"185\" role=\"img\">");
         for (int i = 0; i < 60; i++) {
             int h = top == 0 ? 0 : (int) Math.round(150.0 * perMinute[i] / top);
             html.append("<rect x=\"").append(10 + i * 10).append("\" y=\"").append(160 - h).append("\" width=\"8\" height=\"").append(h)
@@ -241,6 +267,15 @@ public class ConsolePages {
                 .append("\" stroke=\"#a00\" stroke-dasharray=\"4\"/>")
                 .append("<text x=\"10\" y=\"178\" font-size=\"11\">60 min ago</text><text x=\"588\" y=\"178\" font-size=\"11\">now</text>")
                 .append("<text x=\"14\" y=\"").append(Math.max(12, y - 4)).append("\" font-size=\"11\" fill=\"#a00\">limit</text></svg>");
+    }
+
+    /** The accounts polled now; none while the database does not say (the page shows what it can). */
+    private List<String> polled() {
+        try {
+            return connections.names();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     private static String action(String path, String csrf, String field, String value, String label, String id) {

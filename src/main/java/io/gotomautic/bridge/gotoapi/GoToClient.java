@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.http.HttpTransportException;
 import io.gotomautic.bridge.http.RetryAfter;
@@ -17,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls to one GoTo connection. Every call waits for the shared rate limiter; a 429 pauses the whole
+ * Calls to GoTo as one account (one connection: its own token and rate limiter, as GoTo limits each). Every call waits for the shared rate limiter; a 429 pauses the whole
  * connection for Retry-After (or a growing backoff) and is tried again; a 403 InvalidToken refreshes the
  * access token once and is tried again. What still fails is a {@link GoToException} that says whether the
  * next cycle may do better.
@@ -38,8 +39,8 @@ public class GoToClient {
     private final String apiUrl;
     private final int maxThrottledAttempts;
     private final AtomicLong calls = new AtomicLong();
+    private final String part;
     private volatile Organizer organizer;
-    private volatile String organizerAccount = "";
 
     public GoToClient(HttpTransport http, GoToTokens tokens, RateLimiter limiter, PartStates parts, String apiUrl,
                       int maxThrottledAttempts) {
@@ -49,6 +50,12 @@ public class GoToClient {
         this.limiter = limiter;
         this.apiUrl = apiUrl.replaceAll("/+$", "");
         this.maxThrottledAttempts = maxThrottledAttempts;
+        this.part = PartStates.goTo(tokens.account());
+    }
+
+    /** The GoTo account the calls act for. */
+    public String account() {
+        return tokens.account();
     }
 
     public JsonNode get(String path) {
@@ -63,16 +70,12 @@ public class GoToClient {
         return call("DELETE", path, null);
     }
 
-    /**
-     * Looked up once per account the connection acts for (GoTo's current tokens no longer carry the organizer key):
-     * again when another account is connected.
-     */
+    /** Looked up once (GoTo's current tokens no longer carry the organizer key). */
     public Organizer organizer() {
         Organizer o = organizer;
-        if (o == null || !organizerAccount.equals(tokens.account())) {
+        if (o == null) {
             JsonNode me = get("/admin/rest/v1/me");
             o = new Organizer(me.path("key").asText(), me.path("accountKey").asText(), me.path("email").asText());
-            organizerAccount = tokens.account();
             organizer = o;
         }
         return o;
@@ -91,16 +94,16 @@ public class GoToClient {
     private JsonNode call(String method, String path, Object body) {
         try {
             JsonNode answer = exchange(method, path, body);
-            parts.succeeded(PartStates.GOTO);
+            parts.succeeded(part);
             return answer;
         } catch (GoToException e) {
             if (e.fix().isPresent()) {
-                parts.held(PartStates.GOTO, e.fix().get(), e.getMessage());
+                parts.held(part, e.fix().get(), e.getMessage());
             } else if (e.isTransient()) {
-                parts.failing(PartStates.GOTO, e.getMessage());
+                parts.failing(part, e.getMessage());
             } else {
                 // GoTo answered about the item (404, 400, 409): the connection itself works
-                parts.succeeded(PartStates.GOTO);
+                parts.succeeded(part);
             }
             throw e;
         }
@@ -175,13 +178,13 @@ public class GoToClient {
      * GoTo's 403 other than InvalidToken is about the connection, not the item: an account, licence or scope that does
      * not allow the call. (InvalidToken even after a refresh is passing: the next refresh says whether the grant is gone.)
      */
-    private static String fix(int status, JsonNode answer) {
+    private String fix(int status, JsonNode answer) {
         String code = errorCode(answer);
         if (status != 403 || code.equals("InvalidToken")) {
             return null;
         }
-        return "GoTo refuses the connection (403" + (code.isEmpty() ? "" : " " + code) + "): check that the organizer of"
-                + " goto.client-id has the product's licence and the OAuth client its scopes, then restart";
+        return "GoTo refuses the account " + EmailAddress.masked(account()) + " (403" + (code.isEmpty() ? "" : " " + code) + "): check that its"
+                + " organizer has the product's licence and the OAuth client goto.client-id its scopes, then restart";
     }
 
     private static String errorCode(JsonNode body) {

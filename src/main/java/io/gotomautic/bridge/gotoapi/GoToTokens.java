@@ -12,17 +12,22 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.store.GoToAccounts;
 import io.gotomautic.bridge.store.Hashes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The access token of one GoTo connection. It is refreshed by one caller at a time (the others wait and
- * share the result), a minute before it expires and once after GoTo rejects it. The refresh token in use is
- * kept in the database, and replaced when GoTo sends a new one. Tokens are never logged.
+ * The access token of one GoTo account: goto.refresh-token's ({@link #CONFIGURED}) or one connected in the browser or
+ * with a Personal Access Token. It is refreshed by one caller at a time (the others wait and share the result), a
+ * minute before it expires and once after GoTo rejects it. The refresh token in use is kept in the database, and
+ * replaced when GoTo sends a new one. Tokens are never logged.
  */
 public class GoToTokens {
+
+    /** The account goto.refresh-token stands for. */
+    public static final String CONFIGURED = "default";
 
     private static final Logger LOG = LoggerFactory.getLogger(GoToTokens.class);
     private static final Duration MARGIN = Duration.ofSeconds(60);
@@ -31,14 +36,18 @@ public class GoToTokens {
     private final TokenEndpoint endpoint;
     private final DataSource dataSource;
     private final String clientId;
+    private final String account;
+    /** The account as messages show it: an organizer's e-mail masked, as every log line has it. */
+    private final String shown;
+    /** goto.refresh-token, for {@link #CONFIGURED}; empty for a connected account. */
     private final String configuredRefreshToken;
     private final GoToAccounts accounts;
     private final String connectHint;
     private final Clock clock;
 
     private String accessToken;
-    /** The connected account whose refresh token gave the access token, and when that was last looked at. */
-    private String accountInUse = "";
+    /** The connected account's refresh token the access token came from, and when the account was last looked at. */
+    private String tokenInUse = "";
     private Instant accountCheckedAt = Instant.MIN;
     private Instant expiresAt = Instant.MIN;
     private long refreshes;
@@ -46,29 +55,40 @@ public class GoToTokens {
     private String refusedToken;
     private GoToException refusal;
 
-    /**
-     * @param refreshToken goto.refresh-token (the account {@code default}), or empty: then the account connected last
-     *                     in {@code accounts} (/connect/goto, {@code connect goto})
-     * @param connectHint  where an operator connects an account, for the line that says none is
-     */
-    public GoToTokens(TokenEndpoint endpoint, DataSource dataSource, String refreshToken, GoToAccounts accounts,
-                      String connectHint, Clock clock) {
+    private GoToTokens(TokenEndpoint endpoint, DataSource dataSource, String account, String refreshToken, GoToAccounts accounts,
+                       String connectHint, Clock clock) {
         this.endpoint = endpoint;
         this.dataSource = dataSource;
         this.clientId = endpoint.clientId();
-        this.configuredRefreshToken = refreshToken == null ? "" : refreshToken;
+        this.account = account;
+        this.shown = EmailAddress.masked(account);
+        this.configuredRefreshToken = refreshToken;
         this.accounts = accounts;
         this.connectHint = connectHint;
         this.clock = clock;
     }
 
+    /** The account {@code default}: goto.refresh-token, or the one GoTo issued in its place (goto_credential). */
+    public static GoToTokens configured(TokenEndpoint endpoint, DataSource dataSource, String refreshToken, Clock clock) {
+        return new GoToTokens(endpoint, dataSource, CONFIGURED, refreshToken, null, null, clock);
+    }
+
+    /**
+     * An account connected by /connect/goto or {@code connect goto}, its refresh token in {@code accounts}.
+     *
+     * @param connectHint where an operator connects it again, for the line that says its grant is gone
+     */
+    public static GoToTokens connected(TokenEndpoint endpoint, GoToAccounts accounts, String name, String connectHint, Clock clock) {
+        return new GoToTokens(endpoint, null, name, "", accounts, connectHint, clock);
+    }
+
     /** A token valid for at least another minute, refreshing it first when needed. */
     public synchronized String accessToken() {
         if (configuredRefreshToken.isEmpty() && clock.instant().isAfter(accountCheckedAt.plus(ACCOUNT_CHECK))) {
-            // an account connected or disconnected meanwhile (by the console, the CLI, another instance) takes effect
-            // within seconds, not when the access token expires
+            // the account disconnected or connected again meanwhile (by the console, the CLI, another instance) takes
+            // effect within seconds, not when the access token expires
             accountCheckedAt = clock.instant();
-            if (!currentAccount().map(GoToAccounts.Credential::name).orElse("").equals(accountInUse)) {
+            if (!credential().map(GoToAccounts.Credential::refreshToken).orElse("").equals(tokenInUse)) {
                 accessToken = null;
             }
         }
@@ -90,16 +110,16 @@ public class GoToTokens {
         return refreshes;
     }
 
-    /** The account the connection acts for: {@code default} (goto.refresh-token), or the connected one in use. */
-    public synchronized String account() {
-        return configuredRefreshToken.isEmpty() ? accountInUse : "default";
+    /** The account these tokens act for. */
+    public String account() {
+        return account;
     }
 
-    private java.util.Optional<GoToAccounts.Credential> currentAccount() {
+    private java.util.Optional<GoToAccounts.Credential> credential() {
         try {
-            return accounts.current();
+            return accounts.credential(account);
         } catch (SQLException e) {
-            throw new GoToException(0, "database", "cannot read the GoTo accounts: " + e.getMessage(), true, e);
+            throw new GoToException(0, "database", "cannot read the GoTo account " + shown + ": " + e.getMessage(), true, e);
         }
     }
 
@@ -139,7 +159,7 @@ public class GoToTokens {
         String rotated = token.path("refresh_token").asText("");
         if (!rotated.isEmpty() && !rotated.equals(storedRefreshToken())) {
             storeRefreshToken(used, rotated);
-            LOG.info("GoTo issued a new refresh token for client {}; it is stored and used from now on", clientId);
+            LOG.info("GoTo issued a new refresh token for account {}; it is stored and used from now on", shown);
         }
     }
 
@@ -149,7 +169,7 @@ public class GoToTokens {
             return r.body();
         }
         boolean configured = !configuredRefreshToken.isEmpty();
-        throw new GoToException(r.status(), r.error(), "GoTo refused to refresh the access token of client " + clientId + ": HTTP "
+        throw new GoToException(r.status(), r.error(), "GoTo refused to refresh the access token of account " + shown + " (client " + clientId + "): HTTP "
                 + r.status() + (r.error().isEmpty() ? "" : " " + r.error()) + (r.description().isEmpty() ? "" : " (" + r.description() + ")")
                 + (r.isTransient() ? "" : configured ? "; check goto.client-id, goto.client-secret and goto.refresh-token"
                         : "; check goto.client-id and goto.client-secret, or connect the account again"),
@@ -161,7 +181,7 @@ public class GoToTokens {
         return switch (error) {
             case "invalid_grant" -> "GoTo refuses the refresh token (" + status + " invalid_grant: revoked, expired, or used up"
                     + " by another instance): " + (configured ? "connect the bridge to GoTo again, set the new goto.refresh-token"
-                    + " and restart" : "connect the account again: " + connectHint);
+                    + " and restart" : "connect the GoTo account " + shown + " again: " + connectHint);
             case "invalid_client", "unauthorized_client" -> "GoTo refuses the OAuth client (" + status + " " + error
                     + "): check goto.client-id and goto.client-secret and restart";
             default -> "GoTo refuses to refresh the access token (" + status + (error.isEmpty() ? "" : " " + error)
@@ -171,14 +191,15 @@ public class GoToTokens {
 
     /**
      * The refresh token to use: of goto.refresh-token, the stored one unless the operator has configured another since;
-     * without it, the connected account's.
+     * of a connected account, its own.
      */
     private String storedRefreshToken() {
         if (configuredRefreshToken.isEmpty()) {
-            GoToAccounts.Credential account = currentAccount().orElseThrow(() -> new GoToException(0, "no_account",
-                    "no GoTo account is connected", false, null, null, "connect a GoTo account: " + connectHint));
-            accountInUse = account.name();
-            return account.refreshToken();
+            GoToAccounts.Credential connected = credential().orElseThrow(() -> new GoToException(0, "no_account",
+                    "the GoTo account " + shown + " is no longer connected", false, null, null,
+                    "connect the GoTo account " + shown + " again: " + connectHint));
+            tokenInUse = connected.refreshToken();
+            return connected.refreshToken();
         }
         String hash = Hashes.sha256(configuredRefreshToken);
         try (Connection c = dataSource.getConnection()) {
@@ -202,9 +223,9 @@ public class GoToTokens {
     private void storeRefreshToken(String used, String token) {
         if (configuredRefreshToken.isEmpty()) {
             try {
-                java.util.Optional<GoToAccounts.Credential> current = currentAccount();
-                if (current.isPresent() && current.get().refreshToken().equals(used)) {
-                    accounts.replaceToken(current.get().name(), token);
+                if (credential().map(GoToAccounts.Credential::refreshToken).orElse("").equals(used)) {
+                    accounts.replaceToken(account, token);
+                    tokenInUse = token;
                 }
             } catch (SQLException e) {
                 throw new GoToException(0, "database", "cannot store the new GoTo refresh token: " + e.getMessage(), true, e);

@@ -30,12 +30,22 @@ public class Operations {
 
     /**
      * Where an operation finds its keys: {@code trainingKey}, {@code webinarKey}, {@code sessionKey},
-     * {@code registrantKey}, {@code meetingKey}, and a window's {@code fromTime} and {@code toTime} (ISO-8601).
+     * {@code registrantKey}, {@code meetingKey}, a window's {@code fromTime} and {@code toTime} (ISO-8601), and the
+     * {@code account} to act as when several GoTo accounts are connected.
      */
     @FunctionalInterface
     public interface Keys {
+        /** The key's value, or null when it is not given. */
+        String value(String name);
+
         /** The key's value; fails, naming the key, when it is not given. */
-        String required(String name);
+        default String required(String name) {
+            String value = value(name);
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("needs " + name + " (a URI option or a header of that name)");
+            }
+            return value;
+        }
     }
 
     /** A listing a "new item" trigger polls, and the field that is each item's key. */
@@ -48,15 +58,15 @@ public class Operations {
             "webinar/listWebinars", "training/listTrainings", "training/listSessions", "training/listSessionsByDate",
             "training/listAttendees", "meeting/listHistoryMeetings", "meeting/listAttendees", "assist/listSessions");
 
-    private final GoToClient client;
+    private final GoToConnections connections;
     private final Registrar registrar;
     private final Clock clock;
     /** How far back and ahead {@code webinar/onNewWebinar} looks: the webinars GoTo lists only within a window. */
     private final Duration past;
     private final Duration future;
 
-    public Operations(GoToClient client, Registrar registrar, Clock clock, Duration past, Duration future) {
-        this.client = client;
+    public Operations(GoToConnections connections, Registrar registrar, Clock clock, Duration past, Duration future) {
+        this.connections = connections;
         this.registrar = registrar;
         this.clock = clock;
         this.past = past;
@@ -75,19 +85,47 @@ public class Operations {
      *                   {@code answers} (by GoTo question key or field name); ignored otherwise
      */
     public JsonNode call(String name, Keys keys, Map<String, Object> registrant) {
+        if (name.endsWith("/addRegistrant")) {
+            String product = name.substring(0, name.indexOf('/'));
+            return add(product, keys.required(product + "Key"), keys, registrant);
+        }
+        return onEvent(name, keys, client -> call(name, client, keys));
+    }
+
+    /**
+     * The call as the account it names, or as the event's: with {@code webinarKey} or {@code trainingKey} and no
+     * account, the one that has the event (each tried in turn until one knows it); else the only account.
+     */
+    private <T> T onEvent(String name, Keys keys, Function<GoToClient, T> call) {
+        String product = name.substring(0, name.indexOf('/'));
+        String eventKey = keys.value(product + "Key");
+        if (keys.value("account") != null || eventKey == null) {
+            return call.apply(connections.client(keys.value("account"), "needs the account"));
+        }
+        List<GoToClient> candidates = connections.forEvent(product, eventKey);
+        for (int i = 0; ; i++) {
+            try {
+                return call.apply(candidates.get(i));
+            } catch (GoToException e) {
+                if (e.status() != 404 || i == candidates.size() - 1) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private JsonNode call(String name, GoToClient client, Keys keys) {
         return switch (name) {
-            case "training/getTraining" -> client.get(training(keys));
-            case "training/listRegistrations" -> client.get(training(keys) + "/registrants");
-            case "training/getRegistrant" -> client.get(training(keys) + "/registrants/" + keys.required("registrantKey"));
-            case "training/addRegistrant" -> add("training", keys.required("trainingKey"), registrant);
-            case "webinar/getWebinar" -> client.get(webinar(keys));
-            case "webinar/listRegistrants" -> array(Paging.registrants(client, webinar(keys)));
-            case "webinar/getRegistrant" -> client.get(webinar(keys) + "/registrants/" + keys.required("registrantKey"));
-            case "webinar/addRegistrant" -> add("webinar", keys.required("webinarKey"), registrant);
-            case "webinar/listSessions" -> array(Paging.embedded(client, webinar(keys) + "/sessions?size=" + Paging.LIMIT,
+            case "training/getTraining" -> client.get(training(client, keys));
+            case "training/listRegistrations" -> client.get(training(client, keys) + "/registrants");
+            case "training/getRegistrant" -> client.get(training(client, keys) + "/registrants/" + keys.required("registrantKey"));
+            case "webinar/getWebinar" -> client.get(webinar(client, keys));
+            case "webinar/listRegistrants" -> array(Paging.registrants(client, webinar(client, keys)));
+            case "webinar/getRegistrant" -> client.get(webinar(client, keys) + "/registrants/" + keys.required("registrantKey"));
+            case "webinar/listSessions" -> array(Paging.embedded(client, webinar(client, keys) + "/sessions?size=" + Paging.LIMIT,
                     "sessionInfoResources"));
-            case "webinar/listAttendees" -> client.get(webinar(keys) + "/sessions/" + keys.required("sessionKey") + "/attendees");
-            case "webinar/listWebinars" -> array(webinars(time(keys, "fromTime"), time(keys, "toTime")));
+            case "webinar/listAttendees" -> client.get(webinar(client, keys) + "/sessions/" + keys.required("sessionKey") + "/attendees");
+            case "webinar/listWebinars" -> array(webinars(client, time(keys, "fromTime"), time(keys, "toTime")));
             case "training/listTrainings" -> client.get(TRAININGS + client.organizer().key() + "/trainings");
             // the held sessions of a training, from GoToTraining's reports
             case "training/listSessions" -> client.get(TRAINING_REPORTS + client.organizer().key() + "/trainings/"
@@ -109,20 +147,22 @@ public class Operations {
     /** The listing behind the trigger {@code name} ({@code training/onNewTraining}, …), or null when there is none. */
     public Listing listing(String name) {
         return switch (name) {
-            case "training/onNewTraining" -> new Listing("trainingKey",
-                    k -> list(client.get(TRAININGS + client.organizer().key() + "/trainings")));
-            case "training/onNewRegistration" -> new Listing("registrantKey", k -> list(client.get(training(k) + "/registrants")));
-            case "webinar/onNewWebinar" -> new Listing("webinarKey", k -> {
+            case "training/onNewTraining" -> new Listing("trainingKey", k -> onEvent(name, k,
+                    client -> list(client.get(TRAININGS + client.organizer().key() + "/trainings"))));
+            case "training/onNewRegistration" -> new Listing("registrantKey", k -> onEvent(name, k,
+                    client -> list(client.get(training(client, k) + "/registrants"))));
+            case "webinar/onNewWebinar" -> new Listing("webinarKey", k -> onEvent(name, k, client -> {
                 Instant now = clock.instant();
-                return webinars(seconds(now.minus(past)), seconds(now.plus(future)));
-            });
-            case "webinar/onNewRegistrant" -> new Listing("registrantKey", k -> Paging.registrants(client, webinar(k)));
+                return webinars(client, seconds(now.minus(past)), seconds(now.plus(future)));
+            }));
+            case "webinar/onNewRegistrant" -> new Listing("registrantKey", k -> onEvent(name, k,
+                    client -> Paging.registrants(client, webinar(client, k))));
             default -> null;
         };
     }
 
     /** The organizer's webinars that overlap the window, every page. */
-    private List<JsonNode> webinars(String from, String to) {
+    private static List<JsonNode> webinars(GoToClient client, String from, String to) {
         return Paging.embedded(client, WEBINARS + client.organizer().key() + "/webinars?fromTime=" + from + "&toTime=" + to
                 + "&size=" + Paging.LIMIT, "webinars");
     }
@@ -141,16 +181,16 @@ public class Operations {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    private String training(Keys keys) {
+    private static String training(GoToClient client, Keys keys) {
         return TRAININGS + client.organizer().key() + "/trainings/" + keys.required("trainingKey");
     }
 
-    private String webinar(Keys keys) {
+    private static String webinar(GoToClient client, Keys keys) {
         return WEBINARS + client.organizer().key() + "/webinars/" + keys.required("webinarKey");
     }
 
     /** Registers through the bridge's registrar: idempotent (GoTo's 409 yields the registrant), questions checked. */
-    private JsonNode add(String product, String key, Map<String, Object> registrant) {
+    private JsonNode add(String product, String key, Keys keys, Map<String, Object> registrant) {
         if (registrant == null || !(registrant.get("email") instanceof String email) || email.isBlank()) {
             throw new GoToException(400, "NoEmail", product + "/addRegistrant needs the registrant as the body, with an email",
                     false, null);
@@ -159,7 +199,7 @@ public class Operations {
         if (registrant.get("answers") instanceof Map<?, ?> given) {
             given.forEach((q, a) -> answers.put(String.valueOf(q), String.valueOf(a)));
         }
-        Registrar.Registration r = registrar.register(product, key, email, text(registrant, "firstName"),
+        Registrar.Registration r = registrar.register(product, key, keys.value("account"), email, text(registrant, "firstName"),
                 text(registrant, "lastName"), answers);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("registrantKey", r.person().registrantKey());

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gotomautic.bridge.sync.EventFilter;
+import io.gotomautic.bridge.sync.EventRef;
 import io.gotomautic.bridge.sync.EventSnapshot;
 import io.gotomautic.bridge.sync.EventSnapshot.Participant;
 import io.gotomautic.bridge.sync.EventSnapshot.Standing;
@@ -22,7 +23,8 @@ import io.gotomautic.bridge.sync.EventSnapshot.Standing;
  * registered) yields the existing registrant, taken from the 409 body or looked up by email. A webinar's required
  * fields and questions must be answered from the answers given, else the registration is refused before GoTo is
  * called, naming the question. What GoTo says about an event is kept a few minutes, so a burst of registrations
- * for one event costs one call each.
+ * for one event costs one call each. The event is registered through the GoTo account it was polled under, or else the
+ * one whose GoTo knows it: forms and campaigns name events by key alone.
  */
 public class Registrar {
 
@@ -38,39 +40,54 @@ public class Registrar {
     private record Known(JsonNode event, JsonNode form, Instant fetched) {
     }
 
-    private final GoToClient client;
+    private final GoToConnections connections;
     private final EventFilter filter;
     private final Clock clock;
     private final Map<String, Known> known = new ConcurrentHashMap<>();
 
     /** @param filter the events the polls take: nobody is registered for one they leave out */
-    public Registrar(GoToClient client, EventFilter filter, Clock clock) {
-        this.client = client;
+    public Registrar(GoToConnections connections, EventFilter filter, Clock clock) {
+        this.connections = connections;
         this.filter = filter;
         this.clock = clock;
     }
 
     /**
+     * @param account the GoTo account to register through; null: the event's
      * @param answers registration answers by GoTo question key, or by standard field name ({@code organization}, …)
      * @throws GoToException permanent for an unknown or past event, an unanswered required question or a refused
      *                       registration, transient otherwise
      */
-    public Registration register(String product, String eventKey, String email, String firstName, String lastName,
-                                 Map<String, String> answers) {
+    public Registration register(String product, String eventKey, String account, String email, String firstName,
+                                 String lastName, Map<String, String> answers) {
+        List<GoToClient> candidates = account == null ? connections.forEvent(product, eventKey) : List.of(connections.client(account));
+        for (int i = 0; ; i++) {
+            try {
+                return register(candidates.get(i), product, eventKey, email, firstName, lastName, answers);
+            } catch (GoToException e) {
+                if (!e.errorCode().equals("UnknownEvent") || i == candidates.size() - 1) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Registration register(GoToClient client, String product, String eventKey, String email, String firstName,
+                                  String lastName, Map<String, String> answers) {
         String organizer = client.organizer().key();
         String first = nonBlank(firstName);
         String last = nonBlank(lastName);
         return switch (product) {
             case "webinar" -> {
                 String path = "/G2W/rest/v2/organizers/" + organizer + "/webinars/" + eventKey;
-                Known k = known(product, eventKey, path, true);
+                Known k = known(client, product, eventKey, path, true);
                 Map<String, Object> body = new LinkedHashMap<>(Map.of("firstName", first, "lastName", last, "email", email));
                 answer(product, eventKey, k, answers, body);
-                yield register(product, eventKey, path, k.event(), "subject", "startTime", "endTime", body, email, first, last);
+                yield register(client, product, eventKey, path, k.event(), "subject", "startTime", "endTime", body, email, first, last);
             }
             case "training" -> {
                 String path = "/G2T/rest/organizers/" + organizer + "/trainings/" + eventKey;
-                yield register(product, eventKey, path, known(product, eventKey, path, false).event(), "name", "startDate",
+                yield register(client, product, eventKey, path, known(client, product, eventKey, path, false).event(), "name", "startDate",
                         "endDate", Map.of("givenName", first, "surname", last, "email", email), email, first, last);
             }
             default -> throw new IllegalArgumentException("people register for webinars and trainings, not for a " + product);
@@ -135,7 +152,7 @@ public class Registrar {
     }
 
     /** @param body the registrant as this product's API names the fields */
-    private Registration register(String product, String key, String path, JsonNode event, String titleField, String startField,
+    private Registration register(GoToClient client, String product, String key, String path, JsonNode event, String titleField, String startField,
                                   String endField, Map<String, ?> body, String email, String firstName, String lastName) {
         GoToTime.Span span = GoToTime.span(event.path("times"), startField, endField);
         Instant start = span.start();
@@ -145,7 +162,8 @@ public class Registrar {
             throw new GoToException(400, "EventOver", product + " " + key + " (" + event.path(titleField).asText() + ") ended at " + end
                     + ": no registration", false, null);
         }
-        if (!filter.accepts(product, key, event.path(titleField).asText(), start, end)) {
+        if (!filter.accepts(product, new EventRef(key, event.path(titleField).asText(), start, end), client.organizer().key(),
+                client.account())) {
             throw new GoToException(400, "EventFiltered", product + " " + key + " (" + event.path(titleField).asText()
                     + ") is left out by " + filter.rule(product) + ": nobody is registered for it", false, null);
         }
@@ -156,16 +174,16 @@ public class Registrar {
             if (e.status() != 409) {
                 throw e;
             }
-            registrant = existing(path, e.body().orElse(null), email);
+            registrant = existing(client, path, e.body().orElse(null), email);
         }
         Participant p = new Participant(email, firstName, lastName, registrant.path("registrantKey").asText(),
                 registrant.path("joinUrl").asText(null), Standing.REGISTERED, new LinkedHashMap<>());
-        return new Registration(new EventSnapshot(product, key, event.path(titleField).asText(), start, end, List.of(), List.of(p),
-                false, now, Map.of()), p);
+        return new Registration(new EventSnapshot(product, client.account(), key, event.path(titleField).asText(), start, end,
+                List.of(), List.of(p), false, now, Map.of()), p);
     }
 
     /** The event (and a webinar's registration fields and questions), from GoTo or from the last few minutes. */
-    private Known known(String product, String key, String path, boolean questions) {
+    private Known known(GoToClient client, String product, String key, String path, boolean questions) {
         Instant now = clock.instant();
         Known k = known.get(path);
         if (k != null && k.fetched().plus(KEEP).isAfter(now)) {
@@ -184,7 +202,7 @@ public class Registrar {
     }
 
     /** Already registered: the registrant from the 409 body when it says which, else found by email. */
-    private JsonNode existing(String path, JsonNode conflict, String email) {
+    private static JsonNode existing(GoToClient client, String path, JsonNode conflict, String email) {
         if (conflict != null && conflict.hasNonNull("registrantKey")) {
             if (conflict.hasNonNull("joinUrl")) {
                 return conflict;

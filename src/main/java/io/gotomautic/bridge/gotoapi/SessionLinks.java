@@ -27,13 +27,14 @@ public class SessionLinks {
     public record Link(String product, String key, String joinUrl, String startUrl) {
     }
 
-    private final GoToClient client;
+    /** The sessions are created by the first GoTo account. */
+    private final GoToConnections connections;
     private final Optional<String> meetingKey;
     private final Clock clock;
 
     /** @param meetingKey the meeting every meeting-link action uses ({@code bridge.meeting.key}); empty = one new meeting each */
-    public SessionLinks(GoToClient client, Optional<String> meetingKey, Clock clock) {
-        this.client = client;
+    public SessionLinks(GoToConnections connections, Optional<String> meetingKey, Clock clock) {
+        this.connections = connections;
         this.meetingKey = meetingKey;
         this.clock = clock;
     }
@@ -61,14 +62,14 @@ public class SessionLinks {
             body.put("conferencecallinfo", "VoIP");
             body.put("timezonekey", "");
             body.put("meetingtype", "immediate");
-            JsonNode created = client.post(Operations.MEETINGS + "/meetings", body).path(0);
+            JsonNode created = connections.first().post(Operations.MEETINGS + "/meetings", body).path(0);
             key = created.path("meetingid").asText();
             if (key.isEmpty() || !created.hasNonNull("joinURL")) {
                 throw new GoToException(200, "NoMeeting", "GoTo created a meeting but answered no meetingid and joinURL", false, null);
             }
             join = created.path("joinURL").asText();
         }
-        JsonNode start = client.get(Operations.MEETINGS + "/meetings/" + key + "/start");
+        JsonNode start = connections.first().get(Operations.MEETINGS + "/meetings/" + key + "/start");
         return new Link("meeting", key, join, start.path("hostURL").asText(null));
     }
 
@@ -83,7 +84,7 @@ public class SessionLinks {
 
     /** The key of the upcoming (or running) meeting with exactly this subject. */
     private Optional<String> meetingNamed(String subject) {
-        for (JsonNode m : client.get(Operations.MEETINGS + "/upcomingMeetings")) {
+        for (JsonNode m : connections.first().get(Operations.MEETINGS + "/upcomingMeetings")) {
             if (subject.equals(m.path("subject").asText())) {
                 return Optional.of(m.path("meetingId").asText());
             }
@@ -108,11 +109,11 @@ public class SessionLinks {
         body.put("customerName", customerName);
         body.put("customerEmail", customerEmail);
         body.put("partnerObject", attempt.reference());
-        JsonNode created = client.post(Operations.ASSIST_SESSIONS, body);
+        JsonNode created = connections.first().post(Operations.ASSIST_SESSIONS, body);
         String token = created.path("sessionToken").asText("");
         String join = created.path("customerJoinUrl").asText("");
         if (join.isEmpty() && !token.isEmpty()) {
-            join = client.get(Operations.ASSIST_SESSIONS + "/" + token).path("customerJoinUrl").asText("");
+            join = connections.first().get(Operations.ASSIST_SESSIONS + "/" + token).path("customerJoinUrl").asText("");
         }
         if (join.isEmpty()) {
             throw new GoToException(200, "NoJoinUrl", "GoTo created an assist session but gave no customer join URL", false, null);
@@ -124,7 +125,7 @@ public class SessionLinks {
     private Optional<Link> assistSession(String reference, Instant since) {
         Instant from = since.minus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
         Instant to = clock.instant().plus(Duration.ofMinutes(5)).truncatedTo(ChronoUnit.SECONDS);
-        JsonNode list = client.get(Operations.ASSIST_SESSIONS + "?sessionType=screen_sharing&fromTime=" + from + "&toTime=" + to);
+        JsonNode list = connections.first().get(Operations.ASSIST_SESSIONS + "?sessionType=screen_sharing&fromTime=" + from + "&toTime=" + to);
         for (JsonNode s : list.path("sessions")) {
             if (reference.equals(s.path("partnerObject").asText()) && !s.path("customerJoinUrl").asText("").isEmpty()) {
                 return Optional.of(new Link("assist", s.path("sessionStartToken").asText(s.path("sessionId").asText()),

@@ -34,11 +34,14 @@ public class HttpTransport {
     private final String endpoint;
     private final String name;
     private final Meters meters;
+    /** The GoTo account the calls are made for, as {@link Meters} counts them; null for none. */
+    private final String account;
 
     /** @param name the client's ({@code goto}, {@code mautic}): its pool, and what its calls count as in {@link Meters} */
     public HttpTransport(CamelContext context, String name, Duration timeout, Meters meters) {
         this.name = name;
         this.meters = meters;
+        this.account = null;
         // HttpClient would otherwise retry 429 and 503 by itself, unseen by the rate limiter and the outbox
         context.getComponent("http", HttpComponent.class).setAutomaticRetriesDisabled(true);
         this.template = context.createProducerTemplate();
@@ -46,6 +49,19 @@ public class HttpTransport {
         // the URL of each call is set per message; the endpoint holds the pool and the timeouts
         this.endpoint = "http://" + name + "?throwExceptionOnFailure=false&connectTimeout=" + Math.min(ms, 10_000)
                 + "&connectionRequestTimeout=" + ms + "&responseTimeout=" + ms + "&soTimeout=" + ms;
+    }
+
+    private HttpTransport(HttpTransport shared, String account) {
+        this.template = shared.template;
+        this.endpoint = shared.endpoint;
+        this.name = shared.name;
+        this.meters = shared.meters;
+        this.account = account;
+    }
+
+    /** The same pool, its calls counted as the GoTo account's. */
+    public HttpTransport forAccount(String account) {
+        return new HttpTransport(this, account);
     }
 
     /**
@@ -60,14 +76,14 @@ public class HttpTransport {
             in.setBody(body);
         });
         if (result.getException() != null) {
-            meters.call(name, method, url, 0);
+            meters.call(name, account, method, url, 0);
             Exception e = result.getException();
             throw new HttpTransportException(method + " " + url + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
         Message out = result.getMessage();
         Integer status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        meters.call(name, method, url, status == null ? 0 : status);
+        meters.call(name, account, method, url, status == null ? 0 : status);
         Map<String, Object> responseHeaders = new LinkedHashMap<>(out.getHeaders());
         return new Response(status == null ? 0 : status, responseHeaders, out.getBody(String.class));
     }

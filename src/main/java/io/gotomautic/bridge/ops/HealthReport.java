@@ -27,12 +27,8 @@ public class HealthReport {
             check.put("status", r.getState().name());
             r.getMessage().ifPresent(m -> check.put("message", m));
             if (r.getCheck() instanceof PartHealthCheck) {
-                for (String detail : PartHealthCheck.DETAILS) {
-                    Object value = r.getDetails().get(detail);
-                    if (value != null) {
-                        check.put(detail, value);
-                    }
-                }
+                r.getDetails().entrySet().stream().filter(d -> PartHealthCheck.shown(d.getKey())).sorted(Map.Entry.comparingByKey())
+                        .forEach(d -> check.put(d.getKey(), d.getValue()));
             }
             checks.put(r.getCheck().getId(), check);
         }

@@ -40,19 +40,21 @@ public final class Meters {
 
     /**
      * One HTTP call answered, by {@code client} ({@code goto} or {@code mautic}); {@code status} 0 when no answer came.
-     * GoTo's calls are told apart by product ({@code /G2W} webinar, {@code /G2T} training, {@code /G2M} meeting,
-     * {@code /G2A} assist, the rest account) and operation, Mautic's by kind: the method and the path with its keys
-     * as {@code {key}}.
+     * GoTo's calls are told apart by GoTo account ({@code -} for the token endpoint's), product ({@code /G2W} webinar,
+     * {@code /G2T} training, {@code /G2M} meeting, {@code /G2A} assist, the rest account) and operation, Mautic's by
+     * kind: the method and the path with its keys as {@code {key}}.
      */
-    public void call(String client, String method, String url, int status) {
+    public void call(String client, String account, String method, String url, int status) {
         String path = KEY.matcher(URI.create(url).getRawPath()).replaceAll("/{key}");
         String operation = method + " " + path;
         String outcome = status == 0 ? "no answer" : (status / 100) + "xx";
         if (client.equals("goto")) {
             String product = product(path);
-            registry.counter("bridge.goto.calls", "product", product, "operation", operation, "outcome", outcome).increment();
+            String of = account == null ? "-" : account;
+            registry.counter("bridge.goto.calls", "account", of, "product", product, "operation", operation, "outcome", outcome)
+                    .increment();
             if (status == 429) {
-                registry.counter("bridge.goto.throttled", "product", product).increment();
+                registry.counter("bridge.goto.throttled", "account", of, "product", product).increment();
             }
         } else {
             registry.counter("bridge.mautic.calls", "kind", operation, "outcome", outcome).increment();

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,8 @@ public final class Sandbox implements AutoCloseable {
                 "mautic.form_on_submit", "mautic.lead_post_save_new", "mautic.lead_post_save_update");
 
         LOG.info("Sandbox: GoTo simulator at {} (OAuth client id, secret and refresh token: {}); Connect in the admin"
-                + " console connects its second organizer, {}", goTo.baseUrl(), CREDENTIAL, second.organizer().email());
+                + " console connects its second organizer, {}", goTo.baseUrl(), CREDENTIAL,
+                EmailAddress.masked(second.organizer().email()));
         LOG.info("Sandbox: Mautic simulator at {} (API user {} / password {}), webhook to {}", mautic.baseUrl(),
                 CREDENTIAL, CREDENTIAL, webhook);
         LOG.info("Sandbox: embedded database in {} (emptied at each sandbox start)", data.toAbsolutePath());

@@ -24,7 +24,7 @@ public class GoToAccounts {
         }
     }
 
-    /** The account the connection uses and its refresh token. */
+    /** A connected account and its refresh token. */
     public record Credential(String name, String refreshToken) {
     }
 
@@ -80,13 +80,28 @@ public class GoToAccounts {
         }
     }
 
-    /** The connected account the GoTo connection uses: the one connected last. */
-    public Optional<Credential> current() throws SQLException {
+    /** The connected accounts with their tokens, in the order they were connected: each is polled on its own. */
+    public List<Credential> connected() throws SQLException {
+        List<Credential> connected = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
                 SELECT name, refresh_token FROM goto_account WHERE disconnected_at IS NULL AND refresh_token IS NOT NULL
-                ORDER BY connected_at DESC, name LIMIT 1
+                ORDER BY connected_at, name
                 """); ResultSet rs = st.executeQuery()) {
-            return rs.next() ? Optional.of(new Credential(rs.getString(1), box.open(rs.getString(2)))) : Optional.empty();
+            while (rs.next()) {
+                connected.add(new Credential(rs.getString(1), box.open(rs.getString(2))));
+            }
+        }
+        return connected;
+    }
+
+    /** The account's refresh token while it is connected. */
+    public Optional<Credential> credential(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT refresh_token FROM goto_account WHERE name = ? AND disconnected_at IS NULL AND refresh_token IS NOT NULL")) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(new Credential(name, box.open(rs.getString(1)))) : Optional.empty();
+            }
         }
     }
 

@@ -29,7 +29,18 @@ import org.slf4j.LoggerFactory;
 public class PartStates {
 
     public static final String MAUTIC = "mautic";
+    /** GoTo as a whole: whether any account is connected. Each account has its own part, {@link #goTo(String)}. */
     public static final String GOTO = "goto";
+    /** One GoTo account's connection: {@code goto:<account>}. */
+    public static String goTo(String account) {
+        return GOTO + ":" + account;
+    }
+
+    /** Whether the part is GoTo's, as a whole or one account's. */
+    public static boolean isGoTo(String part) {
+        return part.equals(GOTO) || part.startsWith(GOTO + ":");
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(PartStates.class);
     private static final Duration REWRITE_AFTER = Duration.ofSeconds(10);
 
@@ -153,6 +164,6 @@ public class PartStates {
     }
 
     private static String label(String part) {
-        return part.equals(GOTO) ? "GoTo" : "Mautic";
+        return part.equals(GOTO) ? "GoTo" : isGoTo(part) ? "GoTo account " + io.gotomautic.bridge.config.EmailAddress.masked(part.substring(GOTO.length() + 1)) : "Mautic";
     }
 }

@@ -11,10 +11,12 @@ import java.time.Duration;
  * dead letter with its reason, and replaying the dead letter puts it back, due now.
  */
 public enum Queue {
-    INBOX("inbox", "10 minutes", "about 40 minutes"),
-    OUTBOX("outbox", "5 minutes", "about 25 minutes"),
+    INBOX("inbox", "10 minutes", "about 40 minutes",
+            "SELECT e.account FROM inbox i JOIN event e ON i.order_event = e.product || ':' || e.event_key WHERE i.id = ?"),
+    OUTBOX("outbox", "5 minutes", "about 25 minutes", "SELECT payload->>'account' FROM outbox WHERE id = ?"),
     /** Each subscription's deliveries of changes ({@link Subscriptions}). */
-    SUBSCRIPTION("subscription_delivery", "5 minutes", "about 25 minutes");
+    SUBSCRIPTION("subscription_delivery", "5 minutes", "about 25 minutes",
+            "SELECT payload->>'account' FROM subscription_delivery WHERE id = ?");
 
     /**
      * Attempts of a row that keeps failing for a passing reason of its own before it becomes a dead letter, so one row
@@ -27,11 +29,14 @@ public enum Queue {
     private final String longestWait;
     /** How long {@link #MAX_ATTEMPTS} attempts take, for the dead letter's reason. */
     private final String allAttempts;
+    /** The GoTo account a row's work is for, by its id: the dead letter says it. */
+    private final String account;
 
-    Queue(String table, String longestWait, String allAttempts) {
+    Queue(String table, String longestWait, String allAttempts, String account) {
         this.table = table;
         this.longestWait = longestWait;
         this.allAttempts = allAttempts;
+        this.account = account;
     }
 
     /**
@@ -62,7 +67,7 @@ public enum Queue {
     public void dead(Connection c, long id, String payload, String reason) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE " + table + " SET status = 'dead', last_error = ? WHERE id = ?");
              PreparedStatement dl = c.prepareStatement(
-                     "INSERT INTO dead_letter (source, reference, payload, reason) VALUES (?, ?, ?, ?)")) {
+                     "INSERT INTO dead_letter (source, reference, payload, reason, account) VALUES (?, ?, ?, ?, (" + account + "))")) {
             st.setString(1, reason);
             st.setLong(2, id);
             st.executeUpdate();
@@ -70,6 +75,7 @@ public enum Queue {
             dl.setString(2, table + "#" + id);
             dl.setString(3, payload);
             dl.setString(4, reason);
+            dl.setLong(5, id);
             dl.executeUpdate();
         }
     }

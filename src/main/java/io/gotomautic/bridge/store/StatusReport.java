@@ -15,14 +15,16 @@ import javax.sql.DataSource;
 import io.gotomautic.bridge.config.Settings;
 
 /**
- * What {@code status} shows from the database: last sync per product, queue depths, dead letters, and the start
- * links of the sessions the bridge created, which are the organizer's.
+ * What {@code status} shows from the database: last sync per product and GoTo account, queue depths, dead letters,
+ * and the start links of the sessions the bridge created, which are the organizer's.
+ *
+ * @param syncs per product, each account's last sync; an empty list for a product never synced
  */
-public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long outboxWaiting, List<Subscription> subscriptions,
+public record StatusReport(Map<String, List<LastSync>> syncs, long inboxWaiting, long outboxWaiting, List<Subscription> subscriptions,
                            long deadLetters, List<DeadLetter> recentDeadLetters, List<OrganizerLink> recentOrganizerLinks) {
 
     /** {@code interrupted}: not finished, and the process that ran it has no connection left (killed, crashed). */
-    public record LastSync(OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome, String message,
+    public record LastSync(String account, OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome, String message,
                            boolean interrupted) {
     }
 
@@ -34,7 +36,8 @@ public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long 
     public record Subscription(String name, long behind, long dead, OffsetDateTime seenAt) {
     }
 
-    public record DeadLetter(long id, String source, String reference, String reason, OffsetDateTime createdAt) {
+    /** @param account the GoTo account the work was for, or null */
+    public record DeadLetter(long id, String source, String reference, String account, String reason, OffsetDateTime createdAt) {
     }
 
     public record OrganizerLink(String product, String sessionKey, String forEmail, String startUrl, OffsetDateTime createdAt) {
@@ -47,28 +50,29 @@ public record StatusReport(Map<String, LastSync> syncs, long inboxWaiting, long 
     /** @param deadLetters how many of the open dead letters, the latest, to list */
     public static StatusReport read(DataSource dataSource, int deadLetters) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            Map<String, LastSync> syncs = new LinkedHashMap<>();
+            Map<String, List<LastSync>> syncs = new LinkedHashMap<>();
             for (String product : Settings.PRODUCTS) {
-                syncs.put(product, null);
+                syncs.put(product, new ArrayList<>());
             }
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT product, started_at, finished_at, outcome, message, finished_at IS NULL AND NOT EXISTS "
+                    "SELECT product, account, started_at, finished_at, outcome, message, finished_at IS NULL AND NOT EXISTS "
                             + "(SELECT 1 FROM pg_stat_activity a WHERE a.application_name = sync_cursor.instance) "
-                            + "FROM sync_cursor WHERE scope = ''");
+                            + "FROM sync_cursor WHERE scope = '' ORDER BY account");
                  ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    syncs.put(rs.getString(1), new LastSync(rs.getObject(2, OffsetDateTime.class),
-                            rs.getObject(3, OffsetDateTime.class), rs.getString(4), rs.getString(5), rs.getBoolean(6)));
+                    syncs.get(rs.getString(1)).add(new LastSync(rs.getString(2), rs.getObject(3, OffsetDateTime.class),
+                            rs.getObject(4, OffsetDateTime.class), rs.getString(5), rs.getString(6), rs.getBoolean(7)));
                 }
             }
             List<DeadLetter> recent = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT id, source, reference, reason, created_at FROM dead_letter WHERE replayed_at IS NULL ORDER BY id DESC LIMIT ?")) {
+                    "SELECT id, source, reference, account, reason, created_at FROM dead_letter WHERE replayed_at IS NULL"
+                            + " ORDER BY id DESC LIMIT ?")) {
                 st.setInt(1, deadLetters);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        recent.add(new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getObject(5, OffsetDateTime.class)));
+                        recent.add(new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getObject(6, OffsetDateTime.class)));
                     }
                 }
             }

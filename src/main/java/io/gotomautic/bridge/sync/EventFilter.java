@@ -1,10 +1,8 @@
 package io.gotomautic.bridge.sync;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.config.SettingsException;
@@ -16,7 +14,7 @@ import org.apache.camel.support.DefaultExchange;
 /**
  * The events each product's poll takes, and registrations may name: {@code bridge.pull.<product>.filter}, a Simple
  * predicate over the event seen as a {@code java.util.Map} with {@code key}, {@code title}, {@code startsAt},
- * {@code endsAt} (ISO-8601 UTC, or null) and {@code organizerKey}, e.g. {@code ${body[title]} not contains
+ * {@code endsAt} (ISO-8601 UTC, or null), {@code organizerKey} and {@code account} (the GoTo account's name), e.g. {@code ${body[title]} not contains
  * '[internal]'}. Empty: every event.
  */
 public class EventFilter {
@@ -24,12 +22,9 @@ public class EventFilter {
     private final CamelContext camel;
     private final Map<String, Predicate> predicates = new HashMap<>();
     private final Map<String, String> expressions = new HashMap<>();
-    private final Supplier<String> organizerKey;
 
-    /** @param organizerKey the GoTo organizer whose events these are (looked up once per connection) */
-    public EventFilter(CamelContext camel, Settings settings, Supplier<String> organizerKey) {
+    public EventFilter(CamelContext camel, Settings settings) {
         this.camel = camel;
-        this.organizerKey = organizerKey;
         for (String product : Settings.PRODUCTS) {
             String key = key(product);
             Optional<String> expression = settings.optional(key);
@@ -49,9 +44,9 @@ public class EventFilter {
         return "bridge.pull." + product + ".filter";
     }
 
-    /** Whether the product's filter takes the event (every event when it has none). */
-    public boolean accepts(String product, String key, String title, Instant startsAt, Instant endsAt) {
-        return predicates.get(product) == null || accepts(product, new EventRef(key, title, startsAt, endsAt).asMap(organizerKey.get()));
+    /** Whether the product's filter takes the event of this organizer and account (every event when it has none). */
+    public boolean accepts(String product, EventRef event, String organizerKey, String account) {
+        return predicates.get(product) == null || accepts(product, event.asMap(organizerKey, account));
     }
 
     /** The same for an event of a pull route ({@link EventRef#asMap}): the pull's filter step. */

@@ -17,14 +17,18 @@ public record EventRef(String key, String title, Instant startsAt, Instant endsA
         this(key, title, startsAt, endsAt, null);
     }
 
-    /** {@code key}, {@code title}, {@code startsAt}, {@code endsAt} (ISO-8601 UTC or null), {@code organizerKey}, {@code item}. */
-    public Map<String, Object> asMap(String organizerKey) {
+    /**
+     * {@code key}, {@code title}, {@code startsAt}, {@code endsAt} (ISO-8601 UTC or null), {@code organizerKey},
+     * {@code account}, {@code item}.
+     */
+    public Map<String, Object> asMap(String organizerKey, String account) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("key", key);
         event.put("title", title);
         event.put("startsAt", startsAt == null ? null : startsAt.toString());
         event.put("endsAt", endsAt == null ? null : endsAt.toString());
         event.put("organizerKey", organizerKey);
+        event.put("account", account);
         event.put("item", item);
         return event;
     }

@@ -13,10 +13,11 @@ import io.gotomautic.bridge.change.Change;
  * One GoTo event as GoTo shows it now: its sessions and everyone registered for it or present in it. The
  * reconciler compares this with what the database knows and turns the differences into changes.
  *
+ * @param account the GoTo account the event belongs to
  * @param ended true once the last session has ended, when absentees become no-shows
  * @param takenAt when GoTo was asked
  */
-public record EventSnapshot(String product, String eventKey, String title, Instant startsAt, Instant endsAt,
+public record EventSnapshot(String product, String account, String eventKey, String title, Instant startsAt, Instant endsAt,
                             List<Session> sessions, List<Participant> participants, boolean ended, Instant takenAt,
                             Map<String, Details> details) {
 
@@ -67,6 +68,7 @@ public record EventSnapshot(String product, String eventKey, String title, Insta
     public static final class Builder {
 
         private final String product;
+        private final String account;
         private final EventRef event;
         private final Instant takenAt;
         private final Map<String, Participant> people = new LinkedHashMap<>();
@@ -74,8 +76,9 @@ public record EventSnapshot(String product, String eventKey, String title, Insta
         private final Map<String, Details> details = new LinkedHashMap<>();
         private Boolean ended;
 
-        public Builder(String product, EventRef event, Instant takenAt) {
+        public Builder(String product, String account, EventRef event, Instant takenAt) {
             this.product = product;
+            this.account = account;
             this.event = event;
             this.takenAt = takenAt;
         }
@@ -133,7 +136,7 @@ public record EventSnapshot(String product, String eventKey, String title, Insta
 
         public EventSnapshot build() {
             boolean over = ended != null ? ended : event.endsAt() != null && !event.endsAt().isAfter(takenAt);
-            return new EventSnapshot(product, event.key(), event.title(), event.startsAt(), event.endsAt(),
+            return new EventSnapshot(product, account, event.key(), event.title(), event.startsAt(), event.endsAt(),
                     List.copyOf(sessions), List.copyOf(people.values()), over, takenAt, Map.copyOf(details));
         }
     }

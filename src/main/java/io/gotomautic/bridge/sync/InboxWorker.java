@@ -44,6 +44,9 @@ public class InboxWorker {
     private static final Logger LOG = LoggerFactory.getLogger(InboxWorker.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
+    /** How soon an entry held by a setting (a GoTo account to connect again, …) is tried again. */
+    private static final java.time.Duration HELD_RETRY = java.time.Duration.ofSeconds(10);
+
     private final Registrar registrar;
     private final SessionLinks sessions;
     private final Reconciler reconciler;
@@ -143,10 +146,10 @@ public class InboxWorker {
             }
         } catch (GoToException e) {
             if (e.fix().isPresent()) {
-                // a setting, not the entry, is wrong (the GoTo part's state says which): the entry stays as it is,
-                // no attempt counted, until it is fixed
-                record(claim, c -> { });
-                return false;
+                // a setting, not the entry, is wrong (the GoTo part's state says which): the entry waits, no attempt
+                // counted, until it is fixed; the entries of other GoTo accounts go on meanwhile
+                record(claim, c -> held(c, claim, e.getMessage() + ": " + e.fix().get()));
+                return true;
             }
             record(claim, c -> {
                 if (e.isTransient()) {
@@ -296,7 +299,7 @@ public class InboxWorker {
         if (r.source() == Change.Source.CONTACT && known(r.product(), r.eventKey(), r.email())) {
             return Optional.empty();
         }
-        Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), r.email(), r.firstName(), r.lastName(),
+        Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), null, r.email(), r.firstName(), r.lastName(),
                 r.answers());
         return Optional.of(c -> {
             Change change = reconciler.registered(c, reg.event(), reg.person(), r.source(), r.answers().entrySet().stream()
@@ -371,6 +374,16 @@ public class InboxWorker {
         boolean dead = Queue.INBOX.failed(c, claim.id(), claim.payload(), claim.attempts(), error, atLeast);
         LOG.warn("Inbox row {} {}: {}", claim.id(), dead ? "is a dead letter after " + Queue.MAX_ATTEMPTS + " attempts" : "waits for a retry",
                 EmailAddress.masked(error));
+    }
+
+    private static void held(Connection c, Claim claim, String why) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE inbox SET last_error = ?, next_attempt_at = now() + ?::interval"
+                + " WHERE id = ?")) {
+            st.setString(1, why);
+            st.setString(2, HELD_RETRY.toSeconds() + " seconds");
+            st.setLong(3, claim.id());
+            st.executeUpdate();
+        }
     }
 
     private static void dead(Connection c, Claim claim, String reason) throws SQLException {

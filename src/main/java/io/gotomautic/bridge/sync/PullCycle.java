@@ -7,18 +7,24 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
 import io.gotomautic.bridge.change.Change;
+import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.gotoapi.GoToConnections;
+import io.gotomautic.bridge.gotoapi.GoToException;
+import io.gotomautic.bridge.gotoapi.GoToTokens;
 import io.gotomautic.bridge.gotoapi.RateLimiter;
 import io.gotomautic.bridge.ops.Meters;
 import org.slf4j.Logger;
@@ -26,9 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bookkeeping steps of one poll of one product, called by its pull route (routes/pull.camel.yaml), which makes
- * the GoTo calls itself: begin (window, cursor), the listed events minus the settled ones (and those GoTo stopped
- * listing, cancelled), each event's snapshot opened, then reconciled on its own (a failing event is recorded and
- * retried next cycle while the others sync), and finish (outcome in {@code sync_cursor}, summary in the log).
+ * the GoTo calls itself: begin (the window, one run per GoTo account, each with its cursor), the listed events minus
+ * the settled ones (and those the account's GoTo stopped listing, cancelled), each event's snapshot opened, then
+ * reconciled on its own (a failing event is recorded and retried next cycle while the others sync), and finish
+ * (the run's outcome in {@code sync_cursor}, its summary in the log).
  */
 public class PullCycle {
 
@@ -37,9 +44,80 @@ public class PullCycle {
     /** Events between two progress lines of a long sync. */
     static final int PROGRESS_EVERY = 25;
 
-    /** One run of one product's poll; a dry run writes nothing and keeps the changes it would make. */
+    /** One poll of one product: a run per GoTo account. */
+    public static final class Poll {
+        final String product;
+        final Instant from;
+        final Instant to;
+        final List<Run> runs;
+        /** Why the poll could not start (no account), or null. */
+        final String unstarted;
+
+        Poll(String product, Instant from, Instant to, List<Run> runs, String unstarted) {
+            this.product = product;
+            this.from = from;
+            this.to = to;
+            this.runs = runs;
+            this.unstarted = unstarted;
+        }
+
+        public List<Run> getRuns() {
+            return runs;
+        }
+
+        public String product() {
+            return product;
+        }
+
+        /** Each account's summary, or the one run's alone. */
+        public String summary() {
+            if (runs.size() == 1) {
+                return runs.get(0).summary();
+            }
+            return runs.stream().map(r -> "account " + r.account + ": " + r.summary()).reduce((a, b) -> a + "; " + b)
+                    .orElse("no GoTo account");
+        }
+
+        /** Why runs stopped before their end, by account, or null when none did. */
+        public String aborted() {
+            if (unstarted != null) {
+                return unstarted;
+            }
+            List<String> stopped = runs.stream().filter(r -> r.aborted != null)
+                    .map(r -> runs.size() == 1 ? r.aborted : "account " + r.account + ": " + r.aborted).toList();
+            return stopped.isEmpty() ? null : String.join("; ", stopped);
+        }
+
+        public int failedEvents() {
+            return runs.stream().mapToInt(Run::failedEvents).sum();
+        }
+
+        public int takenEvents() {
+            return runs.stream().mapToInt(Run::takenEvents).sum();
+        }
+
+        public int registrationChanges() {
+            return runs.stream().mapToInt(Run::registrationChanges).sum();
+        }
+
+        /** Every run's changes, account after account. */
+        public List<Change> changes() {
+            return runs.stream().flatMap(r -> r.changes.stream()).toList();
+        }
+
+        public Instant from() {
+            return from;
+        }
+
+        public Instant to() {
+            return to;
+        }
+    }
+
+    /** One account's run of one product's poll; a dry run writes nothing and keeps the changes it would make. */
     public static final class Run {
         final String product;
+        final String account;
         final boolean dryRun;
         /** only this event, settled or not (sync --id) */
         final String eventKey;
@@ -65,8 +143,9 @@ public class PullCycle {
         volatile String aborted;
         volatile boolean listed;
 
-        Run(String product, boolean dryRun, String eventKey, Instant startedAt, Instant from, Instant to) {
+        Run(String product, String account, boolean dryRun, String eventKey, Instant startedAt, Instant from, Instant to) {
             this.product = product;
+            this.account = account;
             this.dryRun = dryRun;
             this.eventKey = eventKey;
             this.startedAt = startedAt;
@@ -84,6 +163,11 @@ public class PullCycle {
 
         public String product() {
             return product;
+        }
+
+        /** The GoTo account polled: the routes' goto: calls name it. */
+        public String account() {
+            return account;
         }
 
         public int failedEvents() {
@@ -117,6 +201,11 @@ public class PullCycle {
         public Instant to() {
             return to;
         }
+
+        /** For the log: the product, and the account when it is not the only one. */
+        String label() {
+            return product + (account.equals(GoToTokens.CONFIGURED) ? "" : " of " + EmailAddress.masked(account));
+        }
     }
 
     /**
@@ -127,26 +216,27 @@ public class PullCycle {
 
     private final Meters meters;
     private final Reconciler reconciler;
-    /** Null: no mapping needs the registrants' detail, so none is fetched. */
-    private final RateLimiter enrichBudget;
+    /** Each account's budget of registrant detail calls; null: no mapping needs the detail, so none is fetched. */
+    private final Function<String, RateLimiter> enrichBudget;
+    private final Map<String, RateLimiter> enrichBudgets = new ConcurrentHashMap<>();
     private final DataSource dataSource;
-    private final Supplier<String> organizerKey;
+    private final GoToConnections connections;
     private final Duration past;
     private final Duration future;
     private final Clock clock;
 
     /**
-     * @param organizerKey the GoTo organizer whose events these are, shown to the filter step
-     * @param enrichBudget the registrant detail calls the polls may make ({@code bridge.enrich.budget}); null when
-     *                     no mapping needs the detail
+     * @param connections  the GoTo accounts to poll, and their organizers, shown to the filter step
+     * @param enrichBudget per account, the registrant detail calls its polls may make ({@code bridge.enrich.budget});
+     *                     null when no mapping needs the detail
      */
-    public PullCycle(Reconciler reconciler, DataSource dataSource, Supplier<String> organizerKey, Duration past,
-                     Duration future, Clock clock, RateLimiter enrichBudget, Meters meters) {
+    public PullCycle(Reconciler reconciler, DataSource dataSource, GoToConnections connections, Duration past,
+                     Duration future, Clock clock, Function<String, RateLimiter> enrichBudget, Meters meters) {
         this.meters = meters;
         this.enrichBudget = enrichBudget;
         this.reconciler = reconciler;
         this.dataSource = dataSource;
-        this.organizerKey = organizerKey;
+        this.connections = connections;
         this.past = past;
         this.future = future;
         this.clock = clock;
@@ -155,24 +245,35 @@ public class PullCycle {
     /**
      * @param dryRun   write nothing, keep the changes that would be made (sync --dry-run); null = false
      * @param eventKey only this event, settled or not (sync --id); null = every event of the window
+     * @param account  only this GoTo account; null = every connected one
      */
-    public Run begin(String product, Boolean dryRun, String eventKey) throws SQLException {
+    public Poll begin(String product, Boolean dryRun, String eventKey, String account) throws SQLException {
         if (!Settings.PRODUCTS.contains(product)) {
             throw new IllegalArgumentException("no GoTo product " + product);
         }
         boolean dry = Boolean.TRUE.equals(dryRun);
         Instant now = clock.instant();
-        Run run = new Run(product, dry, eventKey == null || eventKey.isBlank() ? null : eventKey, now, now.minus(past),
-                now.plus(future));
-        if (dry) {
-            return run;
+        String only = eventKey == null || eventKey.isBlank() ? null : eventKey;
+        List<String> accounts;
+        try {
+            accounts = account == null || account.isBlank() ? connections.names() : List.of(connections.client(account).account());
+        } catch (GoToException e) {
+            return new Poll(product, now.minus(past), now.plus(future), List.of(), e.getMessage() + e.fix().map(f -> "; " + f).orElse(""));
         }
-        // the process is named by its connections' application_name (see Database): status tells a running poll
-        // from one whose process died by whether that name still has a connection
-        cursor(product, "INSERT INTO sync_cursor (product, started_at, finished_at, instance) "
-                + "VALUES (?, now(), NULL, current_setting('application_name')) ON CONFLICT (product, scope) DO UPDATE "
-                + "SET started_at = now(), finished_at = NULL, instance = EXCLUDED.instance", null, null);
-        return run;
+        List<Run> runs = new ArrayList<>();
+        for (String a : accounts) {
+            Run run = new Run(product, a, dry, only, now, now.minus(past), now.plus(future));
+            if (!dry) {
+                // the process is named by its connections' application_name (see Database): status tells a running
+                // poll from one whose process died by whether that name still has a connection
+                cursor(run, "INSERT INTO sync_cursor (product, account, started_at, finished_at, instance) "
+                        + "VALUES (?, ?, now(), NULL, current_setting('application_name')) ON CONFLICT (product, scope, account) "
+                        + "DO UPDATE SET started_at = now(), finished_at = NULL, instance = EXCLUDED.instance", null, null);
+            }
+            runs.add(run);
+        }
+        return new Poll(product, now.minus(past), now.plus(future), List.copyOf(runs),
+                accounts.isEmpty() ? "no GoTo account is connected" : null);
     }
 
     /**
@@ -184,16 +285,17 @@ public class PullCycle {
         String key = run.eventKey;
         Map<String, Instant> settled = key == null ? reconciler.settled(run.product) : Map.of();
         if (key == null && !run.dryRun && SCHEDULED.contains(run.product)) {
-            List<Change> cancelled = reconciler.cancelAbsent(run.product, listed.stream().map(EventRef::key).toList(), run.from, run.to);
+            List<Change> cancelled = reconciler.cancelAbsent(run.product, run.account, listed.stream().map(EventRef::key).toList(),
+                    run.from, run.to);
             run.cancelled.set(cancelled.size());
             run.changes.addAll(cancelled);
             cancelled.forEach(meters::found);
         }
-        String organizer = organizerKey.get();
+        String organizer = connections.client(run.account).organizer().key();
         List<Map<String, Object>> events = listed.stream()
                 .filter(e -> key == null ? !settled.containsKey(e.key()) || (e.endsAt() != null && e.endsAt().isAfter(settled.get(e.key())))
                         : e.key().equals(key))
-                .map(e -> e.asMap(organizer))
+                .map(e -> e.asMap(organizer, run.account))
                 .toList();
         run.events.set(events.size());
         run.listed = true;
@@ -203,7 +305,7 @@ public class PullCycle {
     /** An event the filter step let through: its snapshot, for the route's GoTo answers to fill in. */
     public EventSnapshot.Builder open(Run run, Map<String, Object> event) {
         run.taken.incrementAndGet();
-        return new EventSnapshot.Builder(run.product, EventRef.of(event), clock.instant());
+        return new EventSnapshot.Builder(run.product, run.account, EventRef.of(event), clock.instant());
     }
 
     /**
@@ -232,9 +334,9 @@ public class PullCycle {
         if (wanted.isEmpty()) {
             return wanted;
         }
-        int allowed = enrichBudget.tryTake(wanted.size());
+        int allowed = enrichBudgets.computeIfAbsent(run.account, enrichBudget).tryTake(wanted.size());
         if (allowed < wanted.size()) {
-            LOG.info("Pull of {} event {}: the detail of {} of {} new registrants waits for bridge.enrich.budget", run.product,
+            LOG.info("Pull of {} event {}: the detail of {} of {} new registrants waits for bridge.enrich.budget", run.label(),
                     snapshot.event().key(), wanted.size() - allowed, wanted.size());
         }
         return wanted.subList(0, allowed);
@@ -280,7 +382,7 @@ public class PullCycle {
     private static void progress(Run run) {
         int done = run.done.incrementAndGet();
         if (done % PROGRESS_EVERY == 0 && done < run.events.get()) {
-            LOG.info("Pull of {}: {}/{} events, {} new and {} changed registrations so far", run.product, done, run.events,
+            LOG.info("Pull of {}: {}/{} events, {} new and {} changed registrations so far", run.label(), done, run.events,
                     run.created, run.changed);
         }
     }
@@ -293,24 +395,24 @@ public class PullCycle {
         String summary = run.summary();
         String failure = run.firstFailure.get();
         finished(run, outcome, failure == null ? summary : summary + "; first failure: " + failure);
-        LOG.info("Pull of {} done in {} ms: {}", run.product, Duration.between(run.startedAt, clock.instant()).toMillis(), summary);
+        LOG.info("Pull of {} done in {} ms: {}", run.label(), Duration.between(run.startedAt, clock.instant()).toMillis(), summary);
         return run;
     }
 
     private void finished(Run run, String outcome, String message) throws SQLException {
-        cursor(run.product, "UPDATE sync_cursor SET finished_at = now(), outcome = ?, message = ? WHERE product = ? AND scope = ''",
-                outcome, message);
+        cursor(run, "UPDATE sync_cursor SET finished_at = now(), outcome = ?, message = ? WHERE product = ? AND account = ?"
+                + " AND scope = ''", outcome, message);
     }
 
-    private void cursor(String product, String sql, String outcome, String message) throws SQLException {
+    private void cursor(Run run, String sql, String outcome, String message) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
-            if (outcome == null) {
-                st.setString(1, product);
-            } else {
-                st.setString(1, outcome);
-                st.setString(2, message);
-                st.setString(3, product);
+            int i = 1;
+            if (outcome != null) {
+                st.setString(i++, outcome);
+                st.setString(i++, message);
             }
+            st.setString(i++, run.product);
+            st.setString(i, run.account);
             st.executeUpdate();
         }
     }

@@ -158,7 +158,7 @@ public class Reconciler {
             throws SQLException {
         boolean created;
         try (PreparedStatement st = c.prepareStatement("""
-                INSERT INTO event (product, event_key, title, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO event (product, event_key, title, starts_at, ends_at, account) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (product, event_key) DO NOTHING
                 """)) {
             st.setString(1, event.product());
@@ -166,6 +166,7 @@ public class Reconciler {
             st.setString(3, event.title());
             st.setTimestamp(4, ts(event.startsAt()));
             st.setTimestamp(5, ts(event.endsAt()));
+            st.setString(6, event.account());
             created = st.executeUpdate() == 1;
         }
         String email = p.email().toLowerCase(Locale.ROOT);
@@ -331,9 +332,18 @@ public class Reconciler {
 
     /** Stores GoTo's view of the event: {@code EVENT_CREATED} for a new one, {@code EVENT_CHANGED}, or null when as stored. */
     private static Change.Type saveEvent(Connection c, EventSnapshot e) throws SQLException {
+        // the account that lists the event owns it; that alone is nothing to tell Mautic
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE event SET account = ? WHERE product = ? AND event_key = ? AND account IS DISTINCT FROM ?")) {
+            st.setString(1, e.account());
+            st.setString(2, e.product());
+            st.setString(3, e.eventKey());
+            st.setString(4, e.account());
+            st.executeUpdate();
+        }
         try (PreparedStatement st = c.prepareStatement("""
-                INSERT INTO event (product, event_key, title, starts_at, ends_at, sessions, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?::jsonb, now())
+                INSERT INTO event (product, event_key, title, starts_at, ends_at, sessions, updated_at, account)
+                VALUES (?, ?, ?, ?, ?, ?::jsonb, now(), ?)
                 ON CONFLICT (product, event_key) DO UPDATE SET title = EXCLUDED.title, starts_at = EXCLUDED.starts_at,
                   ends_at = EXCLUDED.ends_at, sessions = EXCLUDED.sessions, updated_at = now(),
                   settled_at = CASE WHEN event.ends_at IS DISTINCT FROM EXCLUDED.ends_at THEN NULL ELSE event.settled_at END,
@@ -350,6 +360,7 @@ public class Reconciler {
             st.setTimestamp(5, ts(e.endsAt()));
             st.setString(6, json(e.sessions().stream().map(s -> Map.of("sessionKey", s.key(),
                     "startTime", s.start().toString(), "endTime", s.end().toString())).toList()));
+            st.setString(7, e.account());
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
                     return null;
@@ -360,7 +371,7 @@ public class Reconciler {
     }
 
     private static Change.Event eventOf(EventSnapshot e) {
-        return new Change.Event(e.product(), e.eventKey(), e.title(), e.startsAt());
+        return new Change.Event(e.product(), e.account(), e.eventKey(), e.title(), e.startsAt());
     }
 
     private static void settle(Connection c, EventSnapshot e) throws SQLException {
@@ -392,7 +403,8 @@ public class Reconciler {
      * Events of the window that GoTo no longer lists ({@code listed}: every key its listing gave) and that had not
      * started: cancelled or deleted in GoTo. Each gets one event-cancelled change, in one transaction.
      */
-    public List<Change> cancelAbsent(String product, Collection<String> listed, Instant from, Instant to) throws SQLException {
+    public List<Change> cancelAbsent(String product, String account, Collection<String> listed, Instant from, Instant to)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -400,17 +412,18 @@ public class Reconciler {
                 List<Planned> changes = new ArrayList<>();
                 try (PreparedStatement st = c.prepareStatement("""
                         UPDATE event SET cancelled_at = now(), updated_at = now()
-                        WHERE product = ? AND cancelled_at IS NULL AND settled_at IS NULL AND starts_at > now()
+                        WHERE product = ? AND account = ? AND cancelled_at IS NULL AND settled_at IS NULL AND starts_at > now()
                           AND starts_at <= ? AND ends_at >= ? AND NOT (event_key = ANY (?))
                         RETURNING event_key, title, starts_at
                         """)) {
                     st.setString(1, product);
-                    st.setTimestamp(2, Timestamp.from(to));
-                    st.setTimestamp(3, Timestamp.from(from));
-                    st.setArray(4, c.createArrayOf("text", listed.toArray()));
+                    st.setString(2, account);
+                    st.setTimestamp(3, Timestamp.from(to));
+                    st.setTimestamp(4, Timestamp.from(from));
+                    st.setArray(5, c.createArrayOf("text", listed.toArray()));
                     try (ResultSet rs = st.executeQuery()) {
                         while (rs.next()) {
-                            changes.add(new Planned(Change.of(Change.Type.EVENT_CANCELLED, new Change.Event(product, rs.getString(1),
+                            changes.add(new Planned(Change.of(Change.Type.EVENT_CANCELLED, new Change.Event(product, account, rs.getString(1),
                                     rs.getString(2), rs.getTimestamp(3).toInstant()), Change.Source.POLL), null, -1));
                         }
                     }

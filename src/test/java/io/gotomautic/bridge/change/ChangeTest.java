@@ -27,13 +27,13 @@ class ChangeTest {
     @Test
     void itsJsonHasTheDocumentedFieldsAndValuesAndReadsBackTheSame() throws Exception {
         Change change = Change.of(Change.Type.NO_SHOW,
-                new Change.Event("webinar", "7480956961828841115", "Quarterly update", Instant.parse("2026-06-15T16:00:00Z")),
+                new Change.Event("webinar", "default", "7480956961828841115", "Quarterly update", Instant.parse("2026-06-15T16:00:00Z")),
                 new Change.Person("Ada@Example.com", "Ada", "Lovelace", "335", "https://join/1", 0, Map.of("s2", 0L),
                         Map.of("jobTitle", "Analyst"), List.of(new Change.Answer("Company name", "Engines"))),
                 Change.Type.REGISTERED, Change.Source.FORM);
         JsonNode json = JSON.readTree(JSON.writeValueAsString(change));
 
-        assertThat(json.fieldNames()).toIterable().containsExactly("id", "type", "product", "eventKey", "eventTitle", "eventStart",
+        assertThat(json.fieldNames()).toIterable().containsExactly("id", "type", "product", "account", "eventKey", "eventTitle", "eventStart",
                 "email", "firstName", "lastName", "registrantKey", "joinUrl", "minutes", "secondsBySession", "previous",
                 "occurredAt", "source", "details", "answers");
         assertThat(json.get("type").asText()).isEqualTo("no-show");
@@ -45,12 +45,12 @@ class ChangeTest {
         assertThat(json.get("answers").get(0).get("question").asText()).isEqualTo("Company name");
         assertThat(json.get("details").get("jobTitle").asText()).isEqualTo("Analyst");
         assertThat(JSON.readValue(JSON.writeValueAsString(change), Change.class)).isEqualTo(change);
-        assertThat(Change.of(Change.Type.ATTENDED, new Change.Event("meeting", "1", "M", null),
+        assertThat(Change.of(Change.Type.ATTENDED, new Change.Event("meeting", "default", "1", "M", null),
                 new Change.Person("a@b.c", null, null, null, null, 1, null, null, null), null, Change.Source.POLL).id())
                 .as("a new id per change").isNotEqualTo(change.id());
 
         JsonNode cancelled = JSON.readTree(JSON.writeValueAsString(Change.of(Change.Type.EVENT_CANCELLED,
-                new Change.Event("training", "42", "Onboarding", null), Change.Source.POLL)));
+                new Change.Event("training", "default", "42", "Onboarding", null), Change.Source.POLL)));
         assertThat(cancelled.get("type").asText()).isEqualTo("event-cancelled");
         assertThat(cancelled.get("email").isNull()).as("no person in a change to the event").isTrue();
         assertThat(cancelled.get("eventStart").isNull()).isTrue();

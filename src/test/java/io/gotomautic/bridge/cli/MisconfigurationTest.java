@@ -195,7 +195,7 @@ class MisconfigurationTest {
         assertThat(TestBridge.get(bridge, "/health").statusCode()).isEqualTo(503);
         assertThat(count("SELECT count(*) FROM dead_letter")).isZero();
         assertThat(count("SELECT count(*) FROM inbox WHERE attempts > 0")).isZero();
-        assertThat(status()).contains("  goto      HELD since ").contains("invalid_grant");
+        assertThat(status()).contains("  goto:default HELD since ").contains("invalid_grant");
         assertThat(log.lines.stream().filter(l -> l.contains("GoTo refuses the refresh token"))).hasSize(1);
 
         bridge.close();
@@ -254,7 +254,7 @@ class MisconfigurationTest {
                 assertThat(check("goto").path("error").asText()).contains("HTTP 503"));
         assertThat(check("goto").path("status").asText()).isEqualTo("UP");
         assertThat(TestBridge.get(bridge, "/health").statusCode()).isEqualTo(200);
-        assertThat(status()).contains("  goto      failing since ").contains("HTTP 503");
+        assertThat(status()).contains("  goto:default failing since ").contains("HTTP 503");
 
         goTo.faults().clear();
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(check("goto").has("error")).isFalse());

@@ -85,7 +85,7 @@ class PollStatusTest {
         try (Bridge bridge = Bridge.start(settings)) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(PollStatusTest::webinarPollFinished);
             assertThat(status(settings)).containsPattern(
-                    "webinar\\s+\\S+\\s+failed\\s+could not list the events: GoTo GET /G2W/rest/v2/organizers/\\d+/webinars\\S* failed: HTTP 500");
+                    "webinar\\s+default\\s+\\S+\\s+failed\\s+could not list the events: GoTo GET /G2W/rest/v2/organizers/\\d+/webinars\\S* failed: HTTP 500");
         }
     }
 
@@ -95,9 +95,9 @@ class PollStatusTest {
         Settings settings = settings();
         try (Bridge bridge = Bridge.start(settings)) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(PollStatusTest::webinarPollStarted);
-            assertThat(status(settings)).containsPattern("webinar\\s+\\S+\\s+running\n");
+            assertThat(status(settings)).containsPattern("webinar\\s+default\\s+\\S+\\s+running\n");
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(PollStatusTest::webinarPollFinished);
-            assertThat(status(settings)).containsPattern("webinar\\s+\\S+\\s+failed\\s+could not list the events: GoTo GET \\S+ got no answer");
+            assertThat(status(settings)).containsPattern("webinar\\s+default\\s+\\S+\\s+failed\\s+could not list the events: GoTo GET \\S+ got no answer");
         }
     }
 
@@ -111,7 +111,7 @@ class PollStatusTest {
         Settings settings = settings();
         try (Bridge bridge = Bridge.start(settings)) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(PollStatusTest::webinarPollFinished);
-            assertThat(status(settings)).containsPattern("webinar\\s+\\S+\\s+partial\\s+2 events \\(1 failed\\).*; first failure: event "
+            assertThat(status(settings)).containsPattern("webinar\\s+default\\s+\\S+\\s+partial\\s+2 events \\(1 failed\\).*; first failure: event "
                     + broken + ": GoTo GET \\S+ answered a body that is not JSON");
         }
     }

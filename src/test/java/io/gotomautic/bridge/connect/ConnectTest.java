@@ -149,9 +149,9 @@ public class ConnectTest {
                 .isInstanceOf(GoToConnect.Refused.class).hasMessageContaining("GoTo refused the Personal Access Token (HTTP 400 invalid_grant");
         GoToConnect.Connected c = viaPat.withPersonalAccessToken(goTo.personalAccessToken());
         assertThat(c.email()).isEqualTo(goTo.state().organizer().email());
-        assertThat(accounts.current().orElseThrow().refreshToken()).isEqualTo(goTo.currentRefreshToken());
+        assertThat(accounts.credential(c.name()).orElseThrow().refreshToken()).isEqualTo(goTo.currentRefreshToken());
         assertThat(accounts.disconnect(c.name())).isTrue();
-        assertThat(accounts.current()).isEmpty();
+        assertThat(accounts.connected()).isEmpty();
         assertThat(DB.strings("SELECT (refresh_token IS NULL)::text || ' ' || (disconnected_at IS NOT NULL)::text FROM goto_account"))
                 .containsExactly("true true");
     }

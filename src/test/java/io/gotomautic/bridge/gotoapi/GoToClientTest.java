@@ -194,7 +194,7 @@ class GoToClientTest extends GoToTestSupport {
         String path = webinars(c);
         sim.faults().on("/webinars").status(403).times(1);
         assertThat(catchThrowableOfType(GoToException.class, () -> c.get(path)).fix())
-                .hasValueSatisfying(f -> assertThat(f).startsWith("GoTo refuses the connection (403"));
+                .hasValueSatisfying(f -> assertThat(f).startsWith("GoTo refuses the account default (403"));
         assertThat(catchThrowableOfType(GoToException.class,
                 () -> c.get("/G2W/rest/v2/organizers/" + c.organizer().key() + "/webinars/-1234567890123456789")).fix()).isEmpty();
     }

@@ -100,7 +100,7 @@ class MappingTest extends PullTestBase {
                 }
             });
             assertThat(goTo.calls().count(DETAIL)).as("each registrant's detail once").isEqualTo(6);
-            assertThat(DB.strings("SELECT count(*) FROM goto_call WHERE connection = 'client#enrich'"
+            assertThat(DB.strings("SELECT count(*) FROM goto_call WHERE connection = 'client/default#enrich'"
                     + " AND called_at > now() - interval '4 seconds'").get(0)).as("the budget's window").isIn("0", "1", "2");
         }
     }

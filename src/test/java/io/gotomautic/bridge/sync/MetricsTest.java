@@ -39,7 +39,7 @@ class MetricsTest extends PullTestBase {
                         .containsExactly("2.0");
                 assertThat(series(lines, "bridge_changes_pushed_total", "type=\"registered\"", "product=\"webinar\""))
                         .containsExactly("2.0");
-                assertThat(series(lines, "bridge_goto_calls_total", "product=\"webinar\"", "outcome=\"2xx\"",
+                assertThat(series(lines, "bridge_goto_calls_total", "account=\"default\"", "product=\"webinar\"", "outcome=\"2xx\"",
                         "operation=\"GET /G2W/rest/v2/organizers/{key}/webinars/{key}/registrants\"")).isNotEmpty();
                 assertThat(series(lines, "bridge_goto_calls_total", "product=\"webinar\"", "outcome=\"4xx\"")).containsExactly("1.0");
                 assertThat(series(lines, "bridge_goto_throttled_total", "product=\"webinar\"")).containsExactly("1.0");

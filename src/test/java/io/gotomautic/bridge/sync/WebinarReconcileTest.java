@@ -234,7 +234,7 @@ class WebinarReconcileTest extends GoToTestSupport {
         assertThat(states(old)).containsExactly(Map.entry("was@example.com", "no-show"));
         long calls = sim.calls().total();
 
-        PullCycle.Run idle = pull.poll("webinar", now);
+        PullCycle.Poll idle = pull.poll("webinar", now);
         assertThat(idle.changes()).isEmpty();
         assertThat(sim.calls().total() - calls).as("idle cycle: the list page and one call for the active event").isEqualTo(2);
         assertThat(idle.summary()).contains("1 events (0 failed)").contains("0 new and 0 changed");
