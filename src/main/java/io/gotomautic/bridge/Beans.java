@@ -23,6 +23,7 @@ import io.gotomautic.bridge.gotoapi.SessionLinks;
 import io.gotomautic.bridge.gotoapi.TokenEndpoint;
 import io.gotomautic.bridge.gotoapi.TrainingReader;
 import io.gotomautic.bridge.gotoapi.WebinarReader;
+import io.gotomautic.bridge.gotohooks.GoToWebhookReceiver;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.mautic.CampaignHookReceiver;
 import io.gotomautic.bridge.mautic.ContactMapping;
@@ -36,6 +37,7 @@ import io.gotomautic.bridge.mautic.WebhookReceiver;
 import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.store.GoToAccounts;
+import io.gotomautic.bridge.store.Inbox;
 import io.gotomautic.bridge.store.Outbox;
 import io.gotomautic.bridge.store.PartStates;
 import io.gotomautic.bridge.store.SecretBox;
@@ -53,7 +55,8 @@ import org.apache.camel.CamelContext;
 public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter eventFilter, WebinarReader webinarReader,
                     TrainingReader trainingReader, MeetingReader meetingReader, AssistReader assistReader, MauticClient mautic,
                     MauticPush mauticPush, Segments segments, LinkEmails linkEmails, EventOptions eventOptions, WebhookReceiver webhookReceiver,
-                    CampaignHookReceiver campaignHookReceiver, InboxWorker inboxWorker, Operations gotoOperations, ConnectPages connectPages,
+                    CampaignHookReceiver campaignHookReceiver, GoToWebhookReceiver gotoWebhookReceiver, InboxWorker inboxWorker,
+                    Operations gotoOperations, ConnectPages connectPages,
                     ConsolePages consolePages,
                     Meters meters) {
 
@@ -99,10 +102,11 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
                 new AssistReader(), mautic, push, segments, new LinkEmails(outbox), new EventOptions(ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
+                new GoToWebhookReceiver(new Inbox(ds), new StoredSecrets(ds, SecretBox.of(settings)), settings),
                 new InboxWorker(ds, registrar,
                         new SessionLinks(connections, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         forms, settings.optional("bridge.organizer-email"),
-                        () -> camel.isStopping() || camel.isStopped(), meters),
+                        () -> camel.isStopping() || camel.isStopped(), meters, connections::knows),
                 new Operations(connections, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
                         settings.duration("bridge.window.future")), new ConnectPages(connect),
                 new ConsolePages(ds, accounts, connections, new StoredSecrets(ds, SecretBox.of(settings)),

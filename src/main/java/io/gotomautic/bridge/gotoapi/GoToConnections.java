@@ -128,6 +128,18 @@ public class GoToConnections {
         return all.stream().map(this::client).toList();
     }
 
+    /** Whether the bridge has an account of that name, connected now or once (its history stays). */
+    public boolean knows(String account) {
+        if (names().contains(account)) {
+            return true;
+        }
+        try {
+            return accounts.list().stream().anyMatch(a -> a.name().equals(account));
+        } catch (SQLException e) {
+            throw new GoToException(0, "database", "cannot read the GoTo accounts: " + e.getMessage(), true, e);
+        }
+    }
+
     /** The first account (meetings and assist sessions are created by it). */
     public GoToClient first() {
         List<String> all = names();

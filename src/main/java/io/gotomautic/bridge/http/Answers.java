@@ -1,11 +1,31 @@
 package io.gotomautic.bridge.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 
 /** What the inbound HTTP endpoints answer: their status and content only, never the request's headers echoed back. */
 public final class Answers {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Answers() {
+    }
+
+    /** A JSON answer. */
+    public static void json(Exchange exchange, int status, Object body) {
+        clear(exchange, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(write(body));
+    }
+
+    /** The JSON form of a stored request or an answer. */
+    public static String write(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.http.Answers;
 import io.gotomautic.bridge.http.Requests;
 import io.gotomautic.bridge.store.Hashes;
 import io.gotomautic.bridge.store.Inbox;
@@ -42,12 +43,12 @@ public class CampaignHookReceiver {
 
     public void receive(Exchange exchange) throws SQLException {
         if (token.length == 0) {
-            Responses.json(exchange, 503, Map.of("error", "POST /hooks/campaign is switched off: bridge.inbound-token is empty"));
+            Answers.json(exchange, 503, Map.of("error", "POST /hooks/campaign is switched off: bridge.inbound-token is empty"));
             return;
         }
         String given = Requests.header(exchange, "X-Bridge-Token");
         if (given == null || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
-            Responses.json(exchange, 401, Map.of("error", given == null ? "missing X-Bridge-Token header" : "wrong X-Bridge-Token"));
+            Answers.json(exchange, 401, Map.of("error", given == null ? "missing X-Bridge-Token header" : "wrong X-Bridge-Token"));
             return;
         }
         Map<String, String> params = new TreeMap<>();
@@ -59,12 +60,12 @@ public class CampaignHookReceiver {
             try {
                 JsonNode json = text == null || text.isBlank() ? null : JSON.readTree(text);
                 if (json == null || !json.isObject()) {
-                    Responses.json(exchange, 400, Map.of("error", "the body is neither form fields nor a JSON object"));
+                    Answers.json(exchange, 400, Map.of("error", "the body is neither form fields nor a JSON object"));
                     return;
                 }
                 json.fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText("").trim()));
             } catch (JsonProcessingException e) {
-                Responses.json(exchange, 400, Map.of("error", "the body is not JSON: " + e.getOriginalMessage()));
+                Answers.json(exchange, 400, Map.of("error", "the body is not JSON: " + e.getOriginalMessage()));
                 return;
             }
         }
@@ -74,13 +75,13 @@ public class CampaignHookReceiver {
             // what can be told without GoTo is told now; the rest is the inbox worker's
             InboundRequest.campaign(params);
         } catch (InboundRequest.Invalid e) {
-            Responses.json(exchange, 400, Map.of("error", e.getMessage()));
+            Answers.json(exchange, 400, Map.of("error", e.getMessage()));
             return;
         }
         params.put("type", "campaign");
-        String payload = Responses.write(params);
+        String payload = Answers.write(params);
         boolean stored = inbox.storeUnlessWithin("mautic-campaign", new Inbox.Entry("campaign:" + Hashes.sha256(payload), payload, true),
                 dedupeWindow);
-        Responses.json(exchange, 200, Map.of("stored", stored));
+        Answers.json(exchange, 200, Map.of("stored", stored));
     }
 }

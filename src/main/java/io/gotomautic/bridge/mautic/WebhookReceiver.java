@@ -1,19 +1,13 @@
 package io.gotomautic.bridge.mautic;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,6 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gotomautic.bridge.config.FormRules;
+import io.gotomautic.bridge.http.Answers;
+import io.gotomautic.bridge.http.Hmac;
 import io.gotomautic.bridge.http.Requests;
 import io.gotomautic.bridge.store.Hashes;
 import io.gotomautic.bridge.store.Inbox;
@@ -67,7 +63,7 @@ public class WebhookReceiver {
             answer(exchange, 400, "empty body");
             return;
         }
-        if (!MessageDigest.isEqual(sign(body).getBytes(StandardCharsets.US_ASCII), signature.trim().getBytes(StandardCharsets.US_ASCII))) {
+        if (!Hmac.matches(Hmac.base64("HmacSHA256", secret, body), signature)) {
             LOG.warn("Mautic webhook refused: the Webhook-Signature does not match the body (check mautic.webhook-secret)");
             answer(exchange, 401, "Webhook-Signature does not match the body");
             return;
@@ -91,7 +87,7 @@ public class WebhookReceiver {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("stored", stored);
         result.put("duplicates", events.size() - stored);
-        Responses.json(exchange, 200, result);
+        Answers.json(exchange, 200, result);
     }
 
     /**
@@ -128,7 +124,7 @@ public class WebhookReceiver {
     private int store(List<ObjectNode> events) throws SQLException {
         List<Inbox.Entry> entries = new ArrayList<>();
         for (ObjectNode event : events) {
-            String payload = Responses.write(event);
+            String payload = Answers.write(event);
             entries.add(new Inbox.Entry(event.path("type").asText() + ":" + Hashes.sha256(payload), payload, asksForWork(event)));
         }
         return inbox.storeAll("mautic-webhook", entries);
@@ -143,17 +139,7 @@ public class WebhookReceiver {
         }
     }
 
-    private String sign(byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return Base64.getEncoder().encodeToString(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static void answer(Exchange exchange, int status, String error) {
-        Responses.json(exchange, status, Map.of("error", error));
+        Answers.json(exchange, status, Map.of("error", error));
     }
 }

@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.EmailAddress;
@@ -20,6 +22,7 @@ import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
+import io.gotomautic.bridge.gotohooks.GoToDelivery;
 import io.gotomautic.bridge.mautic.LinkEmails;
 import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Intents;
@@ -55,6 +58,8 @@ public class InboxWorker {
     private final BooleanSupplier stopping;
     private final Intents intents;
     private final Meters meters;
+    /** Whether the bridge has a GoTo account of that name, connected or not: a webhook names the one it is for. */
+    private final Predicate<String> knownAccount;
 
     /**
      * @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email})
@@ -62,8 +67,10 @@ public class InboxWorker {
      *                       waits in the inbox instead of holding up the shutdown
      */
     public InboxWorker(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
-                       FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping, Meters meters) {
+                       FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping, Meters meters,
+                       Predicate<String> knownAccount) {
         this.meters = meters;
+        this.knownAccount = knownAccount;
         this.dataSource = dataSource;
         this.registrar = registrar;
         this.sessions = sessions;
@@ -113,7 +120,11 @@ public class InboxWorker {
     /** The person (email, or contact id) and event (product:key) of an entry's requests; its own id when it has no one person. */
     private String[] orderKey(long id, String payload) {
         try {
-            List<InboundRequest> requests = InboundRequest.of(JSON.readTree(payload), forms);
+            JsonNode stored = JSON.readTree(payload);
+            if (GoToDelivery.isOne(stored)) {
+                return GoToDelivery.orderKey(stored);
+            }
+            List<InboundRequest> requests = InboundRequest.of(stored, forms);
             Set<String> people = requests.stream().map(r -> r.email() != null ? r.email() : "contact:" + r.contactId())
                     .collect(Collectors.toSet());
             Set<String> events = requests.stream().map(r -> r.product() + ":" + (r.eventKey() == null ? "" : r.eventKey()))
@@ -141,8 +152,13 @@ public class InboxWorker {
         // the changes the outcomes write, counted once they are committed
         List<Change> made = new ArrayList<>();
         try {
-            for (InboundRequest r : InboundRequest.of(JSON.readTree(claim.payload()), forms)) {
-                carryOut(claim.id(), r, made).ifPresent(outcomes::add);
+            JsonNode payload = JSON.readTree(claim.payload());
+            if (GoToDelivery.isOne(payload)) {
+                applied(GoToDelivery.of(payload), made).ifPresent(outcomes::add);
+            } else {
+                for (InboundRequest r : InboundRequest.of(payload, forms)) {
+                    carryOut(claim.id(), r, made).ifPresent(outcomes::add);
+                }
             }
         } catch (GoToException e) {
             if (e.fix().isPresent()) {
@@ -287,6 +303,28 @@ public class InboxWorker {
                 });
             }
         };
+    }
+
+    /**
+     * A GoTo webhook's registration: recorded from what GoTo sent, with no call. One the bridge made itself, or one
+     * a poll found first, is known already and changes nothing; a registration waiting for approval is the poll's.
+     */
+    private Optional<Write> applied(GoToDelivery d, List<Change> made) {
+        if (d.account() == null || !knownAccount.test(d.account())) {
+            throw new InboundRequest.Invalid("a GoTo webhook for the account " + d.account() + ", which the bridge does not know:"
+                    + " connect it (or mend the callback's ?account=), then replay");
+        }
+        if (!d.approved()) {
+            LOG.info("GoTo webhook {} with status {}: left to the poll", d.describe(), d.status());
+            return Optional.empty();
+        }
+        return Optional.of(c -> {
+            Change change = reconciler.registered(c, d.snapshot(java.time.Instant.now()), d.person(), Change.Source.WEBHOOK, d.answers());
+            if (change != null) {
+                made.add(change);
+            }
+            LOG.info("{} from a GoTo webhook: {}", change != null ? "Registered" : "Already known", d.describe());
+        });
     }
 
     /**

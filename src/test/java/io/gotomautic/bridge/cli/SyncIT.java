@@ -114,7 +114,7 @@ class SyncIT {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Result status = finish(bridge("status"));
             assertThat(status.exit()).as(status.err()).isZero();
-            assertThat(status.out()).containsPattern("webinar\\s+\\S+\\s+interrupted\\s+its process stopped before the end");
+            assertThat(status.out()).containsPattern("webinar\\s+default\\s+\\S+\\s+interrupted\\s+its process stopped before the end");
         });
     }
 

@@ -75,8 +75,9 @@ class SandboxTest {
     }
 
     @Test
-    void aNewcomerWhoClicksConnectConnectsTheSecondOrganizerWithoutAConsentPage() throws Exception {
-        try (Bridge bridge = Bridge.start(sandbox.settings().with(DB.settings()))) {
+    void aNewcomerWhoClicksConnectConnectsTheSecondOrganizerWithoutAConsentPageAndHerWebinarsArrive() throws Exception {
+        // the sandbox's polls, made quick: the newcomer watches the second account's webinars arrive
+        try (Bridge bridge = Bridge.start(sandbox.settings().with(DB.settings()).with(Map.of("bridge.poll.webinar", "1s")))) {
             // where the newcomer opens the console, so the browser's cookie comes back with GoTo's redirect
             String base = sandbox.settings().publicUrl();
             ConnectTest.Browser browser = new ConnectTest.Browser();
@@ -90,6 +91,15 @@ class SandboxTest {
             assertThat(done.body()).contains("GoTo account connected").contains(GoToDemo.SECOND_ORGANIZER_EMAIL);
             assertThat(DB.strings("SELECT name || ' ' || organizer_key FROM goto_account"))
                     .containsExactly(GoToDemo.SECOND_ORGANIZER_EMAIL + " " + sandbox.secondOrganizer().organizer().key());
+
+            // polled beside the first organizer's, and in Mautic: the registrants of both of Grace's webinars
+            Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(DB.strings("SELECT title FROM event WHERE account = '" + GoToDemo.SECOND_ORGANIZER_EMAIL + "' ORDER BY title"))
+                        .containsExactly("Grace's compilers for marketers", "Grace's debugging clinic");
+                assertThat(DB.strings("SELECT count(*) FROM outbox WHERE payload ->> 'account' = '" + GoToDemo.SECOND_ORGANIZER_EMAIL
+                        + "' AND payload ->> 'type' = 'registered' AND status = 'delivered'")).containsExactly("14");
+            });
+            assertThat(DB.strings("SELECT count(*) FROM event WHERE account = 'default'")).doesNotContain("0");
         }
     }
 
