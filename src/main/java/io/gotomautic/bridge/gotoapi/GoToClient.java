@@ -86,10 +86,6 @@ public class GoToClient {
         return calls.get();
     }
 
-    public RateLimiter limiter() {
-        return limiter;
-    }
-
     /** The call, and its outcome for the GoTo part's state ({@code /health}, {@code status}). */
     private JsonNode call(String method, String path, Object body) {
         try {
