@@ -18,6 +18,10 @@ import java.util.Optional;
  * POSTed, signed, to each of their ACTIVE subscriptions to an ACTIVE webhook for it, in the background
  * ({@link #webhookDeliveries()} records each). Events: registrant.added, registrant.joined, webinar.created,
  * webinar.changed (UPDATED, or DELETED when cancelled).
+ *
+ * <p>A person's registration page, outside GoTo's APIs: {@code GET /sim/register/{webinarKey}} shows a form and
+ * {@code POST /sim/register/{webinarKey}} (form fields {@code firstName}, {@code lastName}, {@code email}) registers
+ * and shows a confirmation — a registration the bridge did not make, as its webhook tells of it.
  */
 public final class GoToSimulator extends Simulator {
 
@@ -46,6 +50,7 @@ public final class GoToSimulator extends Simulator {
         identity.routes(server);
         webinars.routes(server, identity);
         new GoToWebhooksApi(webhooks, deliveries).routes(server, identity);
+        new GoToRegistrationPage(identity::accounts).routes(server);
         new GoToTrainingApi().routes(server, identity);
         new GoToMeetingApi().routes(server, identity);
         assist.routes(server, identity);
@@ -186,6 +191,11 @@ public final class GoToSimulator extends Simulator {
     public GoToSimulator assistCreateReturnsCustomerJoinUrl(boolean include) {
         assist.createReturnsCustomerJoinUrl(include);
         return this;
+    }
+
+    /** The page on which a person registers for a webinar, whichever organizer's it is. */
+    public String registrationPageUrl(long webinarKey) {
+        return baseUrl() + GoToRegistrationPage.PATH + webinarKey;
     }
 
     /** The value of the webhook secret deliveries are signed with now; empty before the first {@code POST …/secretkey}. */

@@ -231,6 +231,32 @@ class GoToWebhooksTest {
     }
 
     @Test
+    void aRegistrationOnTheRegistrationPageIsDelivered() {
+        String secret = subscribe(GoToWebinarEvent.REGISTRANT_ADDED, "/added");
+        String page = api.sim.registrationPageUrl(webinar.key());
+
+        Api.Reply form = api.send(HttpRequest.newBuilder(URI.create(page)).GET());
+        Api.Reply confirmed = api.send(HttpRequest.newBuilder(URI.create(page))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("firstName=Grace&lastName=Hopper&email=grace%40example.com")));
+        Api.Reply again = api.send(HttpRequest.newBuilder(URI.create(page))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("firstName=Grace&lastName=Hopper&email=GRACE%40example.com")));
+
+        assertThat(form.status()).isEqualTo(200);
+        assertThat(form.text()).contains("Quarterly product update", "name=\"email\"");
+        assertThat(confirmed.status()).isEqualTo(200);
+        assertThat(confirmed.text()).contains("id=\"confirmation\"");
+        assertThat(again.status()).as("the same email again").isEqualTo(409);
+        Callback.Received delivery = awaitOne("/added");
+        assertThat(delivery.json().path("email").asText()).isEqualTo("grace@example.com");
+        assertThat(delivery.headers().getFirst("X-Webhook-Signature")).isEqualTo(hmac(secret, delivery.body()));
+        assertThat(api.state().webinars().registrants(webinar.key())).hasSize(1);
+        assertThat(api.send(HttpRequest.newBuilder(URI.create(api.sim.registrationPageUrl(1))).GET()).status())
+                .isEqualTo(404);
+    }
+
+    @Test
     void nothingIsDeliveredWhileTheWebhookIsInactiveOrTheSubscriptionIs() {
         newSecret();
         String hook = createWebhook(callback.url("/hook"), GoToWebinarEvent.REGISTRANT_ADDED).json()
