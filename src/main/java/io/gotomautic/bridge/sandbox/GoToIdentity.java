@@ -57,6 +57,11 @@ final class GoToIdentity {
         accounts.add(account);
     }
 
+    /** Every organizer at this GoTo, the first one first. */
+    List<GoToAccount> accounts() {
+        return List.copyOf(accounts);
+    }
+
     void signedIn(GoToAccount account) {
         if (!accounts.contains(account)) {
             throw new IllegalArgumentException(account.organizer().email() + " is not an organizer of this simulator");
@@ -89,11 +94,11 @@ final class GoToIdentity {
         StringBuilder hidden = new StringBuilder();
         for (String name : new String[] {"client_id", "redirect_uri", "state", "code_challenge"}) {
             hidden.append("<input type=\"hidden\" name=\"").append(name).append("\" value=\"")
-                    .append(escape(req.query(name).orElse(""))).append("\">");
+                    .append(SimResponse.escapeHtml(req.query(name).orElse(""))).append("\">");
         }
         return SimResponse.html(200, "<!doctype html><html><head><title>GoTo sign-in</title></head><body>"
                 + "<h1>Allow access to your GoTo account?</h1><p>Signed in as <span id=\"organizer\">"
-                + escape(signedIn.organizer().email())
+                + SimResponse.escapeHtml(signedIn.organizer().email())
                 + "</span></p><form method=\"post\" action=\"/oauth/authorize\">" + hidden
                 + "<button id=\"allow\" name=\"decision\" value=\"allow\">Allow</button>"
                 + "<button id=\"deny\" name=\"decision\" value=\"deny\">Deny</button></form></body></html>");
@@ -163,10 +168,6 @@ final class GoToIdentity {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     void routes(SimServer server) {

@@ -6,17 +6,21 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
- * What every organizer's world at one GoTo shares: one clock, and one key space — GoTo's keys are unique across
- * organizers and accounts, so a webinar key never names two webinars. Keys come from a seeded generator so a
- * seeded world is the same on every run.
+ * What every organizer's world at one GoTo shares: one clock, one key space — GoTo's keys are unique across
+ * organizers and accounts, so a webinar key never names two webinars — and one listener for the webinar events of
+ * them all, as GoTo's webhooks belong to the OAuth client, not to one organizer. Keys come from a seeded generator
+ * so a seeded world is the same on every run.
  */
 final class GoToPlatform {
 
     private final Random random;
     private final Set<Long> usedKeys = new HashSet<>();
     private volatile Clock clock = Clock.systemUTC();
+    /** Nobody listens to a world without a simulator around it. */
+    private volatile BiConsumer<GoToState, GoToWebinarEvent> listener = (world, event) -> { };
 
     GoToPlatform(long seed) {
         this.random = new Random(seed);
@@ -28,6 +32,14 @@ final class GoToPlatform {
 
     Instant now() {
         return clock.instant();
+    }
+
+    void onWebinarEvents(BiConsumer<GoToState, GoToWebinarEvent> listener) {
+        this.listener = listener;
+    }
+
+    void publish(GoToState world, GoToWebinarEvent event) {
+        listener.accept(world, event);
     }
 
     synchronized long newKey() {

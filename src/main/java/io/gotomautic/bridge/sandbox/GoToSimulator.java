@@ -1,6 +1,8 @@
 package io.gotomautic.bridge.sandbox;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The GoTo APIs on loopback: OAuth token endpoint and identity lookups, GoToWebinar v2, GoToTraining,
@@ -8,6 +10,18 @@ import java.time.Duration;
  * at {@link #baseUrl()}. Follows our GoTo API contract notes (goto-api.md); points they leave open are
  * switches here, each defaulting to the most likely behaviour. It starts with one organizer; {@link #addOrganizer}
  * adds more, each with a world and grants of their own.
+ *
+ * <p>GoToWebinar's webhooks: {@code POST /G2W/rest/v2/webhooks/secretkey}, {@code POST|PUT|GET|DELETE
+ * /G2W/rest/v2/webhooks} (and {@code GET …/webhooks/{webhookKey}}), {@code POST|PUT|GET|DELETE
+ * /G2W/rest/v2/userSubscriptions} (and {@code GET …/userSubscriptions/{userSubscriptionKey}}). The secret and the
+ * webhooks are the one OAuth client's, user subscriptions each organizer's; an event in an organizer's world is
+ * POSTed, signed, to each of their ACTIVE subscriptions to an ACTIVE webhook for it, in the background
+ * ({@link #webhookDeliveries()} records each). Events: registrant.added, registrant.joined, webinar.created,
+ * webinar.changed (UPDATED, or DELETED when cancelled).
+ *
+ * <p>A person's registration page, outside GoTo's APIs: {@code GET /sim/register/{webinarKey}} shows a form and
+ * {@code POST /sim/register/{webinarKey}} (form fields {@code firstName}, {@code lastName}, {@code email}) registers
+ * and shows a confirmation — a registration the bridge did not make, as its webhook tells of it.
  */
 public final class GoToSimulator extends Simulator {
 
@@ -21,13 +35,22 @@ public final class GoToSimulator extends Simulator {
     private final GoToIdentity identity;
     private final GoToWebinarApi webinars = new GoToWebinarApi();
     private final GoToAssistApi assist = new GoToAssistApi();
+    private final GoToWebhooks webhooks;
+    private final GoToWebhookDeliveries deliveries;
 
     private GoToSimulator(GoToAccount first, GoToIdentity identity) {
         super("GoTo");
         this.first = first;
         this.identity = identity;
+        GoToState world = first.state();
+        this.webhooks = new GoToWebhooks(world::now);
+        this.deliveries = new GoToWebhookDeliveries(webhooks, world::now);
+        // One listener hears every organizer's world, as they all share the first one's platform.
+        world.onWebinarEvents(deliveries::published);
         identity.routes(server);
         webinars.routes(server, identity);
+        new GoToWebhooksApi(webhooks, deliveries).routes(server, identity);
+        new GoToRegistrationPage(identity::accounts).routes(server);
         new GoToTrainingApi().routes(server, identity);
         new GoToMeetingApi().routes(server, identity);
         assist.routes(server, identity);
@@ -168,6 +191,87 @@ public final class GoToSimulator extends Simulator {
     public GoToSimulator assistCreateReturnsCustomerJoinUrl(boolean include) {
         assist.createReturnsCustomerJoinUrl(include);
         return this;
+    }
+
+    /** The page on which a person registers for a webinar, whichever organizer's it is. */
+    public String registrationPageUrl(long webinarKey) {
+        return baseUrl() + GoToRegistrationPage.PATH + webinarKey;
+    }
+
+    /** The value of the webhook secret deliveries are signed with now; empty before the first {@code POST …/secretkey}. */
+    public Optional<String> webhookSecret() {
+        return webhooks.signingSecret().map(GoToWebhooks.Secret::value);
+    }
+
+    /** The OAuth client's webhooks, oldest first. */
+    public List<GoToWebhooks.Webhook> webhooks() {
+        return webhooks.webhooks();
+    }
+
+    /** One organizer's user subscriptions, oldest first. */
+    public List<GoToWebhooks.UserSubscription> userSubscriptions(GoToAccount organizer) {
+        return webhooks.subscriptions(organizer.state());
+    }
+
+    /** Every webhook delivery attempted so far, in the order they were made, dropped ones included. */
+    public List<GoToWebhookDeliveries.Delivery> webhookDeliveries() {
+        return deliveries.all();
+    }
+
+    /** The header the signature travels in. Default {@value GoToWebhookDeliveries#DEFAULT_SIGNATURE_HEADER}. */
+    public GoToSimulator webhookSignatureHeader(String name) {
+        deliveries.signatureHeader(name);
+        return this;
+    }
+
+    /**
+     * Whether the signed bytes are {@code timestamp + ":" + body}, the timestamp (epoch ms) sent in
+     * {@value GoToWebhookDeliveries#TIMESTAMP_HEADER}, instead of the raw body alone. Default false.
+     */
+    public GoToSimulator webhookSignatureTimestamped(boolean timestamped) {
+        deliveries.signTimestamp(timestamped);
+        return this;
+    }
+
+    /** Whether webhook deliveries are signed with a wrong key, so a receiver's check must refuse them. Default false. */
+    public GoToSimulator badSignature(boolean bad) {
+        deliveries.badSignature(bad);
+        return this;
+    }
+
+    /** Whether each webhook delivery is sent twice, with the same {@code eventKey}. Default false. */
+    public GoToSimulator webhookDuplicates(boolean twice) {
+        deliveries.duplicates(twice);
+        return this;
+    }
+
+    /**
+     * While on, webhook deliveries are held until {@link #flushWebhooks()}, which sends them newest first; turning
+     * it off sends what is held the same way. Default off.
+     */
+    public GoToSimulator webhookReorder(boolean reorder) {
+        deliveries.reorder(reorder);
+        return this;
+    }
+
+    /** Sends the webhook deliveries held by {@link #webhookReorder}, newest first; returns how many. */
+    public int flushWebhooks() {
+        return deliveries.flush();
+    }
+
+    /**
+     * The share (0..1) of webhook deliveries lost on the way, at random: recorded as
+     * {@value GoToWebhookDeliveries#DROPPED}, never received. Default 0.
+     */
+    public GoToSimulator webhookDrop(double rate) {
+        deliveries.dropRate(rate);
+        return this;
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        deliveries.close();
     }
 
     @Override

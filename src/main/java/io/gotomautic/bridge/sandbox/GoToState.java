@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The simulated GoTo world one organizer sees: webinars, trainings, meetings and remote-support sessions.
@@ -154,6 +155,16 @@ public final class GoToState {
 
     public Instant now() {
         return platform.now();
+    }
+
+    /** Who hears of the webinar events in every organizer's world at this GoTo (one listener: the webhooks). */
+    void onWebinarEvents(BiConsumer<GoToState, GoToWebinarEvent> listener) {
+        platform.onWebinarEvents(listener);
+    }
+
+    /** Tells the listener of something that happened in this world. */
+    void publish(GoToWebinarEvent event) {
+        platform.publish(this, event);
     }
 
     public Organizer organizer() {

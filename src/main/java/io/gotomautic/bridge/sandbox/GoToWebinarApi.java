@@ -218,9 +218,7 @@ final class GoToWebinarApi {
         DETAIL_FIELDS.forEach(f -> body.put(f, r.details().getOrDefault(f, "")));
         body.put("type", r.registrationDate().isAfter(w.start()) ? "LATE" : "REGULAR").put("unsubscribed", false);
         ArrayNode responses = body.putArray("responses");
-        r.responses().forEach(resp -> responses.addObject()
-                .put("question", w.questions().stream().filter(q -> q.questionKey() == resp.questionKey())
-                        .map(Question::question).findFirst().orElse(""))
+        r.responses().forEach(resp -> responses.addObject().put("question", w.question(resp.questionKey()))
                 .put("answer", resp.answer()));
         return SimResponse.json(200, body);
     }

@@ -16,8 +16,15 @@ import io.gotomautic.bridge.sandbox.GoToState.Registration;
 import io.gotomautic.bridge.sandbox.GoToState.RegistrantStatus;
 import io.gotomautic.bridge.sandbox.GoToState.Session;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
+import io.gotomautic.bridge.sandbox.GoToWebinarEvent.Change;
+import io.gotomautic.bridge.sandbox.GoToWebinarEvent.RegistrantAdded;
+import io.gotomautic.bridge.sandbox.GoToWebinarEvent.RegistrantJoined;
+import io.gotomautic.bridge.sandbox.GoToWebinarEvent.WebinarChanged;
 
-/** GoToWebinar's part of the world: webinars, their registrants, past sessions and attendance. */
+/**
+ * GoToWebinar's part of the world: webinars, their registrants, past sessions and attendance. What GoTo has webhook
+ * events for (a webinar created, changed or cancelled, a registrant added, a join) is published to the world.
+ */
 public final class GoToWebinars {
 
     public static final String SINGLE_SESSION = "single_session";
@@ -47,6 +54,12 @@ public final class GoToWebinars {
 
         public boolean overlaps(Instant from, Instant to) {
             return times.stream().anyMatch(t -> t.overlaps(from, to));
+        }
+
+        /** The text of one of its custom questions; empty for a key that is none of them. */
+        public String question(long questionKey) {
+            return questions.stream().filter(q -> q.questionKey() == questionKey).map(Question::question).findFirst()
+                    .orElse("");
         }
     }
 
@@ -151,34 +164,53 @@ public final class GoToWebinars {
     }
 
     public synchronized Webinar add(WebinarSpec spec) {
-        if (spec.times.isEmpty()) {
-            throw new IllegalArgumentException("a webinar needs at least one time");
-        }
+        List<TimeRange> times = sorted(spec.times);
         long key = spec.key != null ? state.reserveKey(spec.key) : state.newKey();
         List<Question> questions = spec.questions.stream().map(q -> new Question(state.newKey(), q.question(),
                 q.required(), q.choices().stream().map(a -> new Answer(state.newKey(), a)).toList())).toList();
         String recurrence = spec.recurrenceType != null ? spec.recurrenceType
                 : spec.times.size() == 1 ? SINGLE_SESSION : SERIES;
-        List<TimeRange> times = spec.times.stream().sorted(Comparator.comparing(TimeRange::start)).toList();
         Webinar w = new Webinar(key, String.valueOf(state.newPublicId()), spec.subject,
                 spec.description != null ? spec.description : spec.subject + " — live session with Q&A",
                 recurrence, spec.timeZone, times, spec.manualApproval, questions, false);
-        webinars.put(key, w);
+        change(w, Change.NEW);
         return w;
     }
 
     /** A cancelled webinar is gone from lists and answers 404. */
     public synchronized void cancel(long webinarKey) {
         Webinar w = require(webinarKey);
-        webinars.put(webinarKey, new Webinar(w.key(), w.webinarId(), w.subject(), w.description(), w.recurrenceType(),
-                w.timeZone(), w.times(), w.manualApproval(), w.questions(), true));
+        change(w, w.subject(), w.times(), true, Change.DELETED);
     }
 
     /** The organizer renames the webinar in GoTo (what GoTo's PUT of the webinar does to its subject). */
     public synchronized void rename(long webinarKey, String subject) {
         Webinar w = require(webinarKey);
-        webinars.put(webinarKey, new Webinar(w.key(), w.webinarId(), subject, w.description(), w.recurrenceType(),
-                w.timeZone(), w.times(), w.manualApproval(), w.questions(), w.cancelled()));
+        change(w, subject, w.times(), w.cancelled(), Change.UPDATED);
+    }
+
+    /** The organizer moves the webinar to other times (what GoTo's PUT of the webinar does to its times). */
+    public synchronized void reschedule(long webinarKey, TimeRange... times) {
+        Webinar w = require(webinarKey);
+        change(w, w.subject(), sorted(List.of(times)), w.cancelled(), Change.UPDATED);
+    }
+
+    /** The webinar with what an organizer can change changed. */
+    private void change(Webinar w, String subject, List<TimeRange> times, boolean cancelled, Change change) {
+        change(new Webinar(w.key(), w.webinarId(), subject, w.description(), w.recurrenceType(), w.timeZone(), times,
+                w.manualApproval(), w.questions(), cancelled), change);
+    }
+
+    private void change(Webinar changed, Change change) {
+        webinars.put(changed.key(), changed);
+        state.publish(new WebinarChanged(changed, change));
+    }
+
+    private static List<TimeRange> sorted(List<TimeRange> times) {
+        if (times.isEmpty()) {
+            throw new IllegalArgumentException("a webinar needs at least one time");
+        }
+        return times.stream().sorted(Comparator.comparing(TimeRange::start)).toList();
     }
 
     public synchronized Optional<Webinar> webinar(long key) {
@@ -208,6 +240,7 @@ public final class GoToWebinars {
                 r.responses(), false);
         registrants.put(key, created);
         byWebinar.computeIfAbsent(webinarKey, k -> new ArrayList<>()).add(key);
+        state.publish(new RegistrantAdded(w, created));
         return new Registration<>(created, true);
     }
 
@@ -262,10 +295,13 @@ public final class GoToWebinars {
         return sessions.add(webinarKey, time);
     }
 
-    /** Records that a registrant was in a session, one segment per join and leave. */
+    /** Records that a registrant was in a session, one segment per join and leave: each join is a registrant.joined. */
     public Attendance recordAttendance(long sessionKey, long registrantKey, TimeRange... segments) {
         requireRegistrant(registrantKey);
-        return sessions.attend(sessionKey, registrantKey, List.of(segments));
+        Attendance a = sessions.attend(sessionKey, registrantKey, List.of(segments));
+        long webinarKey = sessions.session(sessionKey).orElseThrow().eventKey();
+        a.segments().forEach(t -> state.publish(new RegistrantJoined(webinarKey, sessionKey, registrantKey, t.start())));
+        return a;
     }
 
     public List<Session> sessions(long webinarKey) {

@@ -47,6 +47,11 @@ final class GoToWire {
         return t == null ? null : DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
     }
 
+    /** ISO 8601 in UTC to the millisecond, as the timestamps of GoTo's webhook samples are. */
+    static String timeMillis(Instant t) {
+        return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.MILLIS));
+    }
+
     /** Times as {@code [{startName, endName}]}: G2W says startTime/endTime, G2T startDate/endDate. */
     static ArrayNode times(List<TimeRange> times, String startName, String endName) {
         ArrayNode a = array();

@@ -80,6 +80,9 @@ public final class Sandbox implements AutoCloseable {
         LOG.info("Sandbox: GoTo simulator at {} (OAuth client id, secret and refresh token: {}); Connect in the admin"
                 + " console connects its second organizer, {}", goTo.baseUrl(), CREDENTIAL,
                 EmailAddress.masked(second.organizer().email()));
+        goTo.state().webinars().all().stream().filter(w -> !w.cancelled() && w.end().isAfter(goTo.state().now()))
+                .findFirst().ifPresent(w -> LOG.info("Sandbox: people register for a GoTo webinar by hand at {}{webinarKey},"
+                        + " e.g. {}", goTo.baseUrl() + GoToRegistrationPage.PATH, goTo.registrationPageUrl(w.key())));
         LOG.info("Sandbox: Mautic simulator at {} (API user {} / password {}), webhook to {}", mautic.baseUrl(),
                 CREDENTIAL, CREDENTIAL, webhook);
         LOG.info("Sandbox: embedded database in {} (emptied at each sandbox start)", data.toAbsolutePath());

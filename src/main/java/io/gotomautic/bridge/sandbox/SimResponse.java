@@ -26,6 +26,11 @@ public record SimResponse(int status, Map<String, String> headers, byte[] body) 
         return new SimResponse(status, Map.of("Content-Type", "text/html; charset=utf-8"), page.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Text made safe to stand in HTML, in an element or a quoted attribute. */
+    public static String escapeHtml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
     public static SimResponse redirect(String location) {
         return new SimResponse(302, Map.of("Location", location), new byte[0]);
     }
