@@ -24,6 +24,7 @@ import io.gotomautic.bridge.gotoapi.TokenEndpoint;
 import io.gotomautic.bridge.gotoapi.TrainingReader;
 import io.gotomautic.bridge.gotoapi.WebinarReader;
 import io.gotomautic.bridge.gotohooks.GoToWebhookReceiver;
+import io.gotomautic.bridge.gotohooks.GoToWebhookSubscriptions;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.mautic.CampaignHookReceiver;
 import io.gotomautic.bridge.mautic.ContactMapping;
@@ -55,7 +56,8 @@ import org.apache.camel.CamelContext;
 public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter eventFilter, WebinarReader webinarReader,
                     TrainingReader trainingReader, MeetingReader meetingReader, AssistReader assistReader, MauticClient mautic,
                     MauticPush mauticPush, Segments segments, LinkEmails linkEmails, EventOptions eventOptions, WebhookReceiver webhookReceiver,
-                    CampaignHookReceiver campaignHookReceiver, GoToWebhookReceiver gotoWebhookReceiver, InboxWorker inboxWorker,
+                    CampaignHookReceiver campaignHookReceiver, GoToWebhookReceiver gotoWebhookReceiver,
+                    GoToWebhookSubscriptions gotoWebhookSubscriptions, InboxWorker inboxWorker,
                     Operations gotoOperations, ConnectPages connectPages,
                     ConsolePages consolePages,
                     Meters meters) {
@@ -103,6 +105,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
                 new GoToWebhookReceiver(new Inbox(ds), new StoredSecrets(ds, SecretBox.of(settings)), settings),
+                new GoToWebhookSubscriptions(connections, new StoredSecrets(ds, SecretBox.of(settings)), ds, settings.publicUrl()),
                 new InboxWorker(ds, registrar,
                         new SessionLinks(connections, settings.optional("bridge.meeting.key"), Clock.systemUTC()), reconciler,
                         forms, settings.optional("bridge.organizer-email"),

@@ -97,6 +97,7 @@ public final class Bridge implements AutoCloseable {
     static Map<String, String> routeProperties(Settings settings) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("bridge.goto.enabled", String.valueOf(Parts.configured(settings, "GoTo API")));
+        p.put("bridge.goto-webhooks.enabled", String.valueOf(Parts.configured(settings, "GoTo API") && settings.goToWebhooks()));
         p.put("bridge.mautic.enabled", String.valueOf(Parts.configured(settings, "Mautic API")));
         p.put("bridge.webhooks.enabled", String.valueOf(Parts.configured(settings, "Mautic webhooks")));
         p.put("bridge.campaign.enabled", String.valueOf(Parts.configured(settings, "Campaign hooks")));

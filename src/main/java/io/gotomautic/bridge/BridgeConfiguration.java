@@ -63,6 +63,7 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.getRegistry().bind("webhookReceiver", beans.webhookReceiver());
         camel.getRegistry().bind("campaignHookReceiver", beans.campaignHookReceiver());
         camel.getRegistry().bind("gotoWebhookReceiver", beans.gotoWebhookReceiver());
+        camel.getRegistry().bind("gotoWebhookSubscriptions", beans.gotoWebhookSubscriptions());
         camel.getRegistry().bind("inboxWorker", beans.inboxWorker());
         camel.getRegistry().bind("connectPages", beans.connectPages());
         camel.getRegistry().bind("consolePages", beans.consolePages());

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 + "by an environment variable (goto.rate-limit -> GOTO_RATE_LIMIT) or by -Dkey=value.",
             "Without a command, runs the service; with --sandbox, against simulators of GoTo and Mautic."},
         subcommands = {RunCommand.class, StatusCommand.class, SyncCommand.class, ReplayCommand.class, ConnectCommand.class,
-            AccountsCommand.class, DisconnectCommand.class, SetupCommand.class,
+            AccountsCommand.class, DisconnectCommand.class, SetupCommand.class, WebhooksCommand.class,
             CommandLine.HelpCommand.class})
 public class BridgeCli implements Callable<Integer> {
 

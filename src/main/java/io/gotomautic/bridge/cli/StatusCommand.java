@@ -66,6 +66,13 @@ class StatusCommand implements Callable<Integer> {
             out.printf("  subscription %s: %d change(s) to deliver, %d dead, last polled %s%n", sub.name(), sub.behind(), sub.dead(),
                     sub.seenAt());
         }
+        if (!report.goToWebhooks().isEmpty()) {
+            out.println();
+            out.println("GoTo webhooks:");
+            for (StatusReport.Webhooks w : report.goToWebhooks()) {
+                out.printf("  %s  %s (checked %s): %s%n", w.account(), w.state(), w.checkedAt(), w.message());
+            }
+        }
         out.println();
         out.printf("dead letters: %d%n", report.deadLetters());
         for (StatusReport.DeadLetter d : report.recentDeadLetters()) {

@@ -250,6 +250,12 @@ public final class Settings {
         return optional("bridge.public-url").orElse("http://localhost:" + port("bridge.http.port")).replaceAll("/+$", "");
     }
 
+    /** Whether the bridge subscribes to GoToWebinar's webhooks: goto.webhooks.enabled, or when empty, bridge.public-url set. */
+    public boolean goToWebhooks() {
+        return optional("goto.webhooks.enabled").map(v -> bool("goto.webhooks.enabled"))
+                .orElse(optional("bridge.public-url").isPresent());
+    }
+
     public Properties asProperties() {
         Properties p = new Properties();
         p.putAll(values);

@@ -70,6 +70,15 @@ public class GoToClient {
         return call("DELETE", path, null);
     }
 
+    public JsonNode put(String path, Object body) {
+        return call("PUT", path, body);
+    }
+
+    /** GoTo's webhook API deletes what an array body names. */
+    public JsonNode delete(String path, Object body) {
+        return call("DELETE", path, body);
+    }
+
     /** Looked up once (GoTo's current tokens no longer carry the organizer key). */
     public Organizer organizer() {
         Organizer o = organizer;

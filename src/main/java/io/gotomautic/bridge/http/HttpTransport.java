@@ -47,7 +47,8 @@ public class HttpTransport {
         this.template = context.createProducerTemplate();
         long ms = timeout.toMillis();
         // the URL of each call is set per message; the endpoint holds the pool and the timeouts
-        this.endpoint = "http://" + name + "?throwExceptionOnFailure=false&connectTimeout=" + Math.min(ms, 10_000)
+        // deleteWithBody: GoTo's webhook API deletes what the body lists
+        this.endpoint = "http://" + name + "?throwExceptionOnFailure=false&deleteWithBody=true&connectTimeout=" + Math.min(ms, 10_000)
                 + "&connectionRequestTimeout=" + ms + "&responseTimeout=" + ms + "&soTimeout=" + ms;
     }
 

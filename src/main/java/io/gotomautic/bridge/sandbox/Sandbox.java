@@ -68,6 +68,8 @@ public final class Sandbox implements AutoCloseable {
         points.put("bridge.admin.username", CREDENTIAL);
         points.put("bridge.admin.password", CREDENTIAL);
         points.put("bridge.secret-key", CREDENTIAL);
+        // the simulator reaches the bridge on loopback: a registration on its page is in Mautic within seconds
+        points.put("goto.webhooks.enabled", "true");
         points.putAll(questionsForm(goTo, mautic));
         points.put("bridge.db.url", "");
         points.put("bridge.db.embedded-dir", data.toString());

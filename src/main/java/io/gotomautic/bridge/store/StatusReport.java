@@ -21,7 +21,12 @@ import io.gotomautic.bridge.config.Settings;
  * @param syncs per product, each account's last sync; an empty list for a product never synced
  */
 public record StatusReport(Map<String, List<LastSync>> syncs, long inboxWaiting, long outboxWaiting, List<Subscription> subscriptions,
-                           long deadLetters, List<DeadLetter> recentDeadLetters, List<OrganizerLink> recentOrganizerLinks) {
+                           long deadLetters, List<DeadLetter> recentDeadLetters, List<OrganizerLink> recentOrganizerLinks,
+                           List<Webhooks> goToWebhooks) {
+
+    /** A GoTo account's subscription to GoToWebinar's webhooks, as last made or checked. */
+    public record Webhooks(String account, String state, String message, OffsetDateTime checkedAt) {
+    }
 
     /** {@code interrupted}: not finished, and the process that ran it has no connection left (killed, crashed). */
     public record LastSync(String account, OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome, String message,
@@ -96,12 +101,19 @@ public record StatusReport(Map<String, List<LastSync>> syncs, long inboxWaiting,
                     subscriptions.add(new Subscription(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getObject(4, OffsetDateTime.class)));
                 }
             }
+            List<Webhooks> webhooks = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT account, state, message, checked_at FROM goto_webhook ORDER BY account");
+                 ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    webhooks.add(new Webhooks(rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, OffsetDateTime.class)));
+                }
+            }
             return new StatusReport(syncs,
                     count(c, "SELECT count(*) FROM inbox WHERE status = 'pending'"),
                     count(c, "SELECT count(*) FROM outbox WHERE status = 'pending'"),
                     subscriptions,
                     count(c, "SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL"),
-                    recent, links);
+                    recent, links, webhooks);
         }
     }
 

@@ -29,7 +29,8 @@ class StatusCommandTest {
         StatusReport report = new StatusReport(syncs, 2, 0,
                 List.of(new StatusReport.Subscription("slack-attendees", 3, 1, at)), 1,
                 List.of(new StatusReport.DeadLetter(7, "inbox", "inbox#12", "grace@example.com", "GoTo has no webinar with key 1", at)),
-                List.of(new StatusReport.OrganizerLink("meeting", "123", "ada@example.com", "https://global.gotomeeting.com/start/123?t=x", at)));
+                List.of(new StatusReport.OrganizerLink("meeting", "123", "ada@example.com", "https://global.gotomeeting.com/start/123?t=x", at)),
+                List.of(new StatusReport.Webhooks("default", "active", "4 events to https://bridge.example.com/webhooks/goto?account=default", at)));
         StringWriter text = new StringWriter();
         StatusCommand.print(new PrintWriter(text), Settings.load(Path.of("application.properties"), Map.of(), new Properties(), Map.of()),
                 "jdbc:postgresql://db/bridge", report);
@@ -39,6 +40,8 @@ class StatusCommandTest {
                 .contains("  subscription slack-attendees: 3 change(s) to deliver, 1 dead, last polled 2026-12-01T10:00Z")
                 .contains("  webinar   default  2026-12-01T10:00Z  ok  3 events\n  webinar   grace@example.com  2026-12-01T10:00Z  interrupted")
                 .contains("  training  never synced")
+                .contains("GoTo webhooks:\n  default  active (checked 2026-12-01T10:00Z): 4 events to"
+                        + " https://bridge.example.com/webhooks/goto?account=default")
                 .contains("dead letters: 1\n  #7 2026-12-01T10:00Z inbox inbox#12 (GoTo account grace@example.com): GoTo has no webinar with key 1")
                 .contains("sessions created, latest first (start links are the organizer's: do not forward them):\n"
                         + "  2026-12-01T10:00Z meeting 123 for ada@example.com: https://global.gotomeeting.com/start/123?t=x");

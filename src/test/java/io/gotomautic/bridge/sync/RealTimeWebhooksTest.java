@@ -1,0 +1,70 @@
+package io.gotomautic.bridge.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.gotomautic.bridge.TestBridge;
+import io.gotomautic.bridge.gotohooks.GoToWebhookSubscriptions;
+import io.gotomautic.bridge.sandbox.GoToWebhooks;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real time: the bridge subscribes to GoToWebinar's webhooks by itself (secret, a webhook per event, activated, the
+ * account subscribed), and a person registered in GoTo, not through the bridge, reaches Mautic from the delivery, long
+ * before the next poll; `webhooks remove` takes it all back.
+ */
+class RealTimeWebhooksTest extends InboundTestBase {
+
+    private final int port = TestBridge.freePort();
+
+    @Override
+    Map<String, String> more() {
+        // one poll at the start, the next in an hour: only the webhook can bring a registration made after the first
+        return Map.of("bridge.http.port", String.valueOf(port), "bridge.public-url", "http://127.0.0.1:" + port,
+                "bridge.poll.webinar", "1h");
+    }
+
+    @Test
+    void theBridgeSubscribesAndARegistrationMadeInGoToReachesMauticFromItsWebhook() throws Exception {
+        String callback = "http://127.0.0.1:" + port + "/webhooks/goto";
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(goTo.webhooks()).extracting(GoToWebhooks.Webhook::eventName)
+                    .containsExactlyInAnyOrder("registrant.added", "registrant.joined", "webinar.created", "webinar.changed");
+            assertThat(goTo.webhooks()).allSatisfy(w -> {
+                assertThat(w.callbackUrl()).isEqualTo(callback);
+                assertThat(w.state()).isEqualTo(GoToWebhooks.State.ACTIVE);
+            });
+            assertThat(goTo.userSubscriptions(goTo.firstOrganizer())).hasSize(4).allSatisfy(s -> {
+                assertThat(s.callbackUrl()).isEqualTo(callback + "?account=default");
+                assertThat(s.state()).isEqualTo(GoToWebhooks.State.ACTIVE);
+            });
+            assertThat(DB.strings("SELECT state FROM goto_webhook WHERE account = 'default'")).containsExactly("active");
+            assertThat(DB.strings("SELECT outcome FROM sync_cursor WHERE product = 'webinar'")).containsExactly("ok");
+        });
+        // a second check changes nothing: no second webhook, no second subscription
+        GoToWebhookSubscriptions subscriptions = bridge.camelContext().getRegistry()
+                .lookupByNameAndType("gotoWebhookSubscriptions", GoToWebhookSubscriptions.class);
+        assertThat(subscriptions.check()).containsOnlyKeys("default").allSatisfy((a, line) -> assertThat(line).startsWith("active"));
+        assertThat(goTo.webhooks()).hasSize(4);
+        assertThat(goTo.userSubscriptions(goTo.firstOrganizer())).hasSize(4);
+
+        // someone registers on GoTo's side: no poll comes for an hour, the webhook brings them
+        goTo.state().webinars().addRegistrant(webinar, "Kay", "McNulty", "kay@example.com");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(state.contactByEmail("kay@example.com")).isPresent();
+            assertThat(DB.strings("SELECT payload ->> 'source' || ' ' || status FROM outbox WHERE payload ->> 'email' = 'kay@example.com'"))
+                    .containsExactly("webhook delivered");
+        });
+        assertThat(DB.strings("SELECT count(*) FROM sync_cursor WHERE product = 'webinar' AND finished_at > now() - interval '10 seconds'"
+                + " AND started_at > (SELECT min(received_at) FROM inbox WHERE source = 'goto-webhook')")).as("no poll since")
+                .containsExactly("0");
+
+        assertThat(subscriptions.remove()).isEqualTo(8);
+        assertThat(goTo.webhooks()).isEmpty();
+        assertThat(goTo.userSubscriptions(goTo.firstOrganizer())).isEmpty();
+        assertThat(DB.strings("SELECT state FROM goto_webhook")).containsExactly("removed");
+    }
+}
