@@ -96,8 +96,9 @@ public final class Bridge implements AutoCloseable {
     /** Values the routes need in a form Camel reads: which parts run, and intervals in milliseconds. */
     static Map<String, String> routeProperties(Settings settings) {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("bridge.goto.enabled", String.valueOf(Parts.configured(settings, "GoTo API")));
-        p.put("bridge.goto-webhooks.enabled", String.valueOf(Parts.configured(settings, "GoTo API") && settings.goToWebhooks()));
+        boolean goTo = Parts.configured(settings, "GoTo API");
+        p.put("bridge.goto.enabled", String.valueOf(goTo));
+        p.put("bridge.goto-webhooks.enabled", String.valueOf(goTo && settings.goToWebhooks()));
         p.put("bridge.mautic.enabled", String.valueOf(Parts.configured(settings, "Mautic API")));
         p.put("bridge.webhooks.enabled", String.valueOf(Parts.configured(settings, "Mautic webhooks")));
         p.put("bridge.campaign.enabled", String.valueOf(Parts.configured(settings, "Campaign hooks")));

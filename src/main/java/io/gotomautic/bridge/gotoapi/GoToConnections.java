@@ -112,11 +112,24 @@ public class GoToConnections {
     }
 
     /**
-     * The clients that may have the event, to try in turn: the account it is stored under (one disconnected since holds
-     * the work, saying to connect it again), else every account (event keys are unique across GoTo, so only its own
-     * organizer's account knows it).
+     * The call as the account the event belongs to: the one it is stored under (one disconnected since holds the work,
+     * saying to connect it again), else each account in turn while GoTo answers that it has no such event (404): event
+     * keys are unique across GoTo, so only its own organizer's account knows it.
      */
-    public List<GoToClient> forEvent(String product, String eventKey) {
+    public <T> T onEvent(String product, String eventKey, Function<GoToClient, T> call) {
+        List<GoToClient> candidates = candidates(product, eventKey);
+        for (int i = 0; ; i++) {
+            try {
+                return call.apply(candidates.get(i));
+            } catch (GoToException e) {
+                if (e.status() != 404 || i == candidates.size() - 1) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private List<GoToClient> candidates(String product, String eventKey) {
         List<String> all = names();
         if (all.isEmpty()) {
             throw none();

@@ -102,16 +102,7 @@ public class Operations {
         if (keys.value("account") != null || eventKey == null) {
             return call.apply(connections.client(keys.value("account"), "needs the account"));
         }
-        List<GoToClient> candidates = connections.forEvent(product, eventKey);
-        for (int i = 0; ; i++) {
-            try {
-                return call.apply(candidates.get(i));
-            } catch (GoToException e) {
-                if (e.status() != 404 || i == candidates.size() - 1) {
-                    throw e;
-                }
-            }
-        }
+        return connections.onEvent(product, eventKey, call);
     }
 
     private JsonNode call(String name, GoToClient client, Keys keys) {

@@ -60,16 +60,9 @@ public class Registrar {
      */
     public Registration register(String product, String eventKey, String account, String email, String firstName,
                                  String lastName, Map<String, String> answers) {
-        List<GoToClient> candidates = account == null ? connections.forEvent(product, eventKey) : List.of(connections.client(account));
-        for (int i = 0; ; i++) {
-            try {
-                return register(candidates.get(i), product, eventKey, email, firstName, lastName, answers);
-            } catch (GoToException e) {
-                if (!e.errorCode().equals("UnknownEvent") || i == candidates.size() - 1) {
-                    throw e;
-                }
-            }
-        }
+        return account == null
+                ? connections.onEvent(product, eventKey, c -> register(c, product, eventKey, email, firstName, lastName, answers))
+                : register(connections.client(account), product, eventKey, email, firstName, lastName, answers);
     }
 
     private Registration register(GoToClient client, String product, String eventKey, String email, String firstName,

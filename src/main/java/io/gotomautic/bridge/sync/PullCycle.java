@@ -83,8 +83,8 @@ public class PullCycle {
             if (unstarted != null) {
                 return unstarted;
             }
-            List<String> stopped = runs.stream().filter(r -> r.aborted != null)
-                    .map(r -> runs.size() == 1 ? r.aborted : "account " + r.account + ": " + r.aborted).toList();
+            List<String> stopped = runs.stream().filter(r -> r.aborted() != null)
+                    .map(r -> runs.size() == 1 ? r.aborted() : "account " + r.account() + ": " + r.aborted()).toList();
             return stopped.isEmpty() ? null : String.join("; ", stopped);
         }
 
@@ -102,7 +102,7 @@ public class PullCycle {
 
         /** Every run's changes, account after account. */
         public List<Change> changes() {
-            return runs.stream().flatMap(r -> r.changes.stream()).toList();
+            return runs.stream().flatMap(r -> r.changes().stream()).toList();
         }
 
         public Instant from() {
