@@ -375,8 +375,9 @@ public class PullCycle {
         return run;
     }
 
+    /** Masked: the message is shown by status, the console and /health, and a database error quotes the row's values. */
     private static String reason(Exception cause) {
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : EmailAddress.masked(cause.getMessage());
     }
 
     private static void progress(Run run) {

@@ -34,6 +34,8 @@ public class Reconciler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Long>> SECONDS = new TypeReference<>() { };
+    /** the first key of {@link #lock}: an event's registrations */
+    private static final int EVENT_LOCK = 1;
 
     /** What one event's reconciliation changed, and each change as it goes to the outbox. */
     public record Outcome(int created, int changed, List<Change> changes) {
@@ -122,6 +124,7 @@ public class Reconciler {
             try {
                 Change.Type saved = null;
                 if (write) {
+                    lock(c, event);
                     saved = saveEvent(c, event);
                     if (event.ended() && event.endsAt() != null && event.takenAt().isAfter(event.endsAt().plus(settleAfter))) {
                         settle(c, event);
@@ -156,6 +159,7 @@ public class Reconciler {
      */
     public Change registered(Connection c, EventSnapshot event, Participant p, Change.Source source, List<Change.Answer> answers)
             throws SQLException {
+        lock(c, event);
         boolean created;
         try (PreparedStatement st = c.prepareStatement("""
                 INSERT INTO event (product, event_key, title, starts_at, ends_at, account) VALUES (?, ?, ?, ?, ?, ?)
@@ -331,6 +335,19 @@ public class Reconciler {
     }
 
     /** Stores GoTo's view of the event: {@code EVENT_CREATED} for a new one, {@code EVENT_CHANGED}, or null when as stored. */
+    /**
+     * Holds the event's registrations until the transaction ends. Row locks cannot: a person neither writer has
+     * stored yet has no row, so a poll and a registration of that person both inserted, and one failed on the
+     * unique index. Held in the two-key space, apart from the one-key locks of the limiter and subscriptions.
+     */
+    private static void lock(Connection c, EventSnapshot e) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+            st.setInt(1, EVENT_LOCK);
+            st.setString(2, e.product() + '/' + e.eventKey());
+            st.execute();
+        }
+    }
+
     private static Change.Type saveEvent(Connection c, EventSnapshot e) throws SQLException {
         // the account that lists the event owns it; that alone is nothing to tell Mautic
         try (PreparedStatement st = c.prepareStatement(
