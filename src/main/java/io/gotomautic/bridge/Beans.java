@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.connect.ConnectPages;
 import io.gotomautic.bridge.connect.GoToConnect;
+import io.gotomautic.bridge.console.AdminCredentials;
 import io.gotomautic.bridge.console.ConsolePages;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.config.RateLimit;
@@ -113,7 +114,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
                 new Operations(connections, registrar, Clock.systemUTC(), settings.duration("bridge.window.past"),
                         settings.duration("bridge.window.future")), new ConnectPages(connect),
                 new ConsolePages(ds, accounts, connections, new StoredSecrets(ds, SecretBox.of(settings)),
-                        forms, settings.get("bridge.admin.username"), settings.get("bridge.admin.password"), clientId,
+                        forms, AdminCredentials.of(settings), clientId,
                         settings.rateLimit().calls(), settings.rateLimit().period().toSeconds()), meters);
     }
 

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.gotomautic.bridge.config.Parts;
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.console.AdminCredentials;
+import io.gotomautic.bridge.console.JolokiaAccess;
 import io.gotomautic.bridge.http.BodyLimit;
 import io.gotomautic.bridge.store.Database;
 import io.gotomautic.bridge.ops.Meters;
@@ -21,6 +23,8 @@ import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,7 @@ public final class Bridge implements AutoCloseable {
             properties.putAll(routeProperties(settings));
             main.setOverrideProperties(properties);
             main.configure().addConfiguration(new BridgeConfiguration(settings, database, java.time.Clock.systemUTC()));
+            main.addMainListener(new JolokiaAccess(AdminCredentials.of(settings)));
             main.start();
             if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
                 throw new IllegalStateException("Camel did not start; see the log above");
@@ -77,7 +82,23 @@ public final class Bridge implements AutoCloseable {
             JmxMeterRegistry jmx = new JmxMeterRegistry(JmxConfig.DEFAULT, io.micrometer.core.instrument.Clock.SYSTEM);
             meters.publishTo(jmx);
             QueueMetrics.register(jmx, database.dataSource());
-            return new Bridge(database, main, jmx);
+            Bridge bridge = new Bridge(database, main, jmx);
+            // `camel stop` (the CLI connector) stops Camel alone: the rest of the service goes with it, so the
+            // process ends as on SIGTERM; from a thread of its own, as Camel's own stop is still under way
+            main.getCamelContext().getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+                @Override
+                public boolean isEnabled(CamelEvent event) {
+                    return event instanceof CamelEvent.CamelContextStoppedEvent;
+                }
+
+                @Override
+                public void notify(CamelEvent event) {
+                    Thread closing = new Thread(bridge::close, "bridge-close");
+                    closing.setDaemon(true);
+                    closing.start();
+                }
+            });
+            return bridge;
         } catch (Exception | Error e) {
             database.close();
             throw e;

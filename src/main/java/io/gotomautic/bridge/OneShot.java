@@ -15,6 +15,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.CliConnectorFactory;
 
 /**
  * The routes of {@code routes/} for one run from the command line ({@code sync}): the same files, beans and
@@ -38,6 +39,7 @@ public final class OneShot implements AutoCloseable {
         Properties properties = settings.asProperties();
         properties.putAll(Bridge.routeProperties(settings));
         properties.put("camel.server.enabled", "false");
+        properties.put("camel.management.enabled", "false");
         properties.put("camel.main.routes-reload-enabled", "false");
         properties.put("camel.main.jmx-enabled", "false");
         properties.put("camel.health.enabled", "false");
@@ -47,6 +49,11 @@ public final class OneShot implements AutoCloseable {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport support) {
+                // a command is no service: `camel get` would list it, and its state file would outlive nothing
+                CliConnectorFactory cli = support.getCamelContext().getCamelContextExtension().getContextPlugin(CliConnectorFactory.class);
+                if (cli != null) {
+                    cli.setEnabled(false);
+                }
                 ModelCamelContext model = (ModelCamelContext) support.getCamelContext();
                 List<RouteDefinition> scheduled = model.getRouteDefinitions().stream()
                         .filter(r -> !r.getInput().getEndpointUri().startsWith("direct:")).toList();

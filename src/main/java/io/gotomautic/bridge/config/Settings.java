@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The service's configuration: the defaults packed in the jar, then {@code application.properties} of the
@@ -256,9 +257,21 @@ public final class Settings {
                 .orElse(optional("bridge.public-url").isPresent());
     }
 
+    /**
+     * Keys whose values are secrets. Camel never gets them: the routes do not need them, and Camel shows its properties
+     * to whoever reads its state (Jolokia, and the CLI connector's status file under ~/.camel).
+     */
+    static final Set<String> SECRETS = Set.of("goto.client-secret", "goto.refresh-token", "bridge.secret-key", "mautic.password",
+            "mautic.client-secret", "mautic.webhook-secret", "bridge.inbound-token", "bridge.admin.password", "bridge.db.password");
+
+    /** The settings as Camel's properties, secrets left out ({@link #SECRETS}). */
     public Properties asProperties() {
         Properties p = new Properties();
-        p.putAll(values);
+        values.forEach((key, value) -> {
+            if (!SECRETS.contains(key)) {
+                p.put(key, value);
+            }
+        });
         return p;
     }
 

@@ -48,8 +48,7 @@ public class ConsolePages {
     private final GoToAccounts accounts;
     private final StoredSecrets secrets;
     private final FormRules forms;
-    private final byte[] username;
-    private final byte[] password;
+    private final AdminCredentials admin;
     /** The accounts polled now, whose calls the charts show. */
     private final GoToConnections connections;
     /** goto.client-id: each account's limiter counts its calls as {@code <client-id>/<account>}. */
@@ -63,13 +62,12 @@ public class ConsolePages {
      * @param limitCalls goto.rate-limit's calls per {@code limitSeconds}
      */
     public ConsolePages(DataSource dataSource, GoToAccounts accounts, GoToConnections connections, StoredSecrets secrets,
-                        FormRules forms, String username, String password, String clientId, int limitCalls, long limitSeconds) {
+                        FormRules forms, AdminCredentials admin, String clientId, int limitCalls, long limitSeconds) {
         this.dataSource = dataSource;
         this.accounts = accounts;
         this.secrets = secrets;
         this.forms = forms;
-        this.username = username.getBytes(StandardCharsets.UTF_8);
-        this.password = password.getBytes(StandardCharsets.UTF_8);
+        this.admin = admin;
         this.connections = connections;
         this.clientId = clientId;
         this.limitCalls = limitCalls;
@@ -293,26 +291,16 @@ public class ConsolePages {
 
     /** HTTP basic against bridge.admin.*, compared in constant time; else 401 asking for it. */
     private boolean signedIn(Exchange exchange) {
-        if (username.length == 0 || password.length == 0) {
+        if (!admin.set()) {
             // never open: a route started by hand without the credentials answers nothing but this
             answer(exchange, 503, Answers.page("Off", "The admin console is off: bridge.admin.username and bridge.admin.password are empty."));
             return false;
         }
-        String header = Requests.header(exchange, "Authorization");
-        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            try {
-                String pair = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-                int colon = pair.indexOf(':');
-                if (colon > 0 && MessageDigest.isEqual(pair.substring(0, colon).getBytes(StandardCharsets.UTF_8), username)
-                        && MessageDigest.isEqual(pair.substring(colon + 1).getBytes(StandardCharsets.UTF_8), password)) {
-                    return true;
-                }
-            } catch (IllegalArgumentException e) {
-                // not base64: as wrong as a wrong password
-            }
+        if (admin.accept(Requests.header(exchange, "Authorization"))) {
+            return true;
         }
         answer(exchange, 401, Answers.page("Sign in", "The admin console needs bridge.admin.username and bridge.admin.password."));
-        exchange.getMessage().setHeader("WWW-Authenticate", "Basic realm=\"goto-mautic-bridge admin\", charset=\"UTF-8\"");
+        exchange.getMessage().setHeader("WWW-Authenticate", AdminCredentials.CHALLENGE);
         return false;
     }
 
@@ -336,7 +324,7 @@ public class ConsolePages {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(username));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(admin.username()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

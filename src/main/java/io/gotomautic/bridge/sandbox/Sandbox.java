@@ -88,8 +88,9 @@ public final class Sandbox implements AutoCloseable {
         LOG.info("Sandbox: Mautic simulator at {} (API user {} / password {}), webhook to {}", mautic.baseUrl(),
                 CREDENTIAL, CREDENTIAL, webhook);
         LOG.info("Sandbox: embedded database in {} (emptied at each sandbox start)", data.toAbsolutePath());
-        LOG.info("Sandbox: admin console at http://127.0.0.1:{}/admin (user {} / password {})", settings.port("bridge.http.port"),
-                CREDENTIAL, CREDENTIAL);
+        LOG.info("Sandbox: admin console at http://127.0.0.1:{}/admin (user {} / password {}); Hawtio connects to"
+                + " http://127.0.0.1:{}/observe/jolokia with the same", settings.port("bridge.http.port"), CREDENTIAL, CREDENTIAL,
+                settings.port("bridge.http.port"));
         return new Sandbox(goTo, second, mautic, settings);
     }
 

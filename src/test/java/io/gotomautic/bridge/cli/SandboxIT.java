@@ -97,6 +97,15 @@ class SandboxIT {
             assertThat(console.statusCode()).isEqualTo(200);
             assertThat(console.body()).contains("<h2>GoTo accounts</h2>").contains("<h2>Dead letters</h2>");
 
+            // Hawtio's way in, from the packaged jar: Jolokia with the same credentials reads the routes' MBeans
+            HttpResponse<String> jolokia = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http
+                    + "/observe/jolokia/read/org.apache.camel:context=bridge,type=routes,name=%22pull-webinar%22/State"))
+                    .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(jolokia.body()).path("value").asText()).as(jolokia.body()).isEqualTo("Started");
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/observe/jolokia/version")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            assertThat(Files.readString(work.resolve("sandbox.log"))).contains("/observe/jolokia with the same");
+
             // Mautic: basic auth sandbox/sandbox, the demo form and emails are there
             HttpResponse<String> emails = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mautic + "/api/emails"))
                     .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
