@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -72,7 +73,7 @@ public class Registrar {
         String last = nonBlank(lastName);
         return switch (product) {
             case "webinar" -> {
-                String path = "/G2W/rest/v2/organizers/" + organizer + "/webinars/" + eventKey;
+                String path = Operations.WEBINARS + organizer + "/webinars/" + eventKey;
                 Known k = known(client, product, eventKey, path, true);
                 Map<String, Object> body = new LinkedHashMap<>(Map.of("firstName", first, "lastName", last, "email", email));
                 answer(product, eventKey, k, answers, body);
@@ -173,6 +174,40 @@ public class Registrar {
                 registrant.path("joinUrl").asText(null), Standing.REGISTERED, new LinkedHashMap<>());
         return new Registration(new EventSnapshot(product, client.account(), key, event.path(titleField).asText(), start, end,
                 List.of(), List.of(p), false, now, Map.of()), p);
+    }
+
+    /**
+     * The webinar as GoTo has it now, with no one in it: a webhook said it changed, so what was kept of it is asked
+     * for again. Empty when GoTo has no such webinar any more (deleted).
+     */
+    public Optional<EventSnapshot> webinar(String account, String webinarKey) {
+        GoToClient client = connections.client(account);
+        String path = Operations.WEBINARS + client.organizer().key() + "/webinars/" + webinarKey;
+        known.remove(path);
+        try {
+            return Optional.of(webinar(client, webinarKey, known(client, "webinar", webinarKey, path, true).event(), List.of()));
+        } catch (GoToException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** A webinar's registrant as GoTo has them, in the webinar: for a join of someone the bridge has not seen yet. */
+    public EventSnapshot registrant(String account, String webinarKey, String registrantKey) {
+        GoToClient client = connections.client(account);
+        String path = Operations.WEBINARS + client.organizer().key() + "/webinars/" + webinarKey;
+        JsonNode event = known(client, "webinar", webinarKey, path, true).event();
+        JsonNode r = client.get(path + "/registrants/" + registrantKey);
+        return webinar(client, webinarKey, event, List.of(new Participant(r.path("email").asText(), r.path("firstName").asText(null),
+                r.path("lastName").asText(null), registrantKey, r.path("joinUrl").asText(null), Standing.REGISTERED, new LinkedHashMap<>())));
+    }
+
+    private EventSnapshot webinar(GoToClient client, String key, JsonNode event, List<Participant> people) {
+        GoToTime.Span span = GoToTime.span(event.path("times"), "startTime", "endTime");
+        return new EventSnapshot("webinar", client.account(), key, event.path("subject").asText(), span.start(), span.end(), List.of(),
+                people, false, clock.instant(), Map.of());
     }
 
     /** The event (and a webinar's registration fields and questions), from GoTo or from the last few minutes. */

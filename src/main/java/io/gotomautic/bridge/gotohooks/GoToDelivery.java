@@ -18,10 +18,12 @@ import io.gotomautic.bridge.sync.InboundRequest;
 
 /**
  * A GoToWebinar webhook event as the inbox keeps it (GoTo's JSON, plus {@code type} {@code goto.<eventName>} and the
- * {@code account} its callback named), and what it means to the bridge. A {@code registrant.added} of an approved
- * registrant is the person registered, with what GoTo sent (no call needed); the others are stored as done and left to
- * the poll.
+ * {@code account} its callback named), and what it means to the bridge: a {@code registrant.added} of an approved
+ * registrant is the person registered, with what GoTo sent; a {@code registrant.joined} is the registrant attended;
+ * a {@code webinar.created} or {@code webinar.changed} is the webinar to be read again (or, DELETED, cancelled). Any
+ * other event is stored as done.
  *
+ * @param status a registrant's (APPROVED, WAITING, DENIED) or a webinar's (NEW, UPDATED, DELETED)
  * @param answers the registrant's answers to the registration questions ({@code responses})
  */
 public record GoToDelivery(String eventName, String account, String webinarKey, String webinarTitle, String registrantKey,
@@ -30,8 +32,10 @@ public record GoToDelivery(String eventName, String account, String webinarKey, 
 
     /** The inbox's source of GoTo's deliveries. */
     public static final String SOURCE = "goto-webhook";
+    public static final String ADDED = "registrant.added";
+    public static final String JOINED = "registrant.joined";
     static final String TYPE_PREFIX = "goto.";
-    private static final Set<String> APPLIED = Set.of("registrant.added");
+    private static final Set<String> APPLIED = Set.of(ADDED, JOINED, "webinar.created", "webinar.changed");
 
     /** Whether the stored payload is a GoTo webhook event. */
     public static boolean isOne(JsonNode payload) {
@@ -48,27 +52,46 @@ public record GoToDelivery(String eventName, String account, String webinarKey, 
         String name = payload.path("eventName").asText();
         String webinar = payload.path("webinarKey").asText("");
         String email = payload.path("email").asText("").trim();
+        String registrant = payload.path("registrantKey").asText("");
         if (webinar.isEmpty()) {
             throw new InboundRequest.Invalid("GoTo " + name + " without a webinarKey");
         }
-        if (!EmailAddress.valid(email)) {
+        if (name.equals(ADDED) && !EmailAddress.valid(email)) {
             throw new InboundRequest.Invalid("GoTo " + name + " for webinar " + webinar + " without a valid email");
+        }
+        if (name.equals(JOINED) && registrant.isEmpty()) {
+            throw new InboundRequest.Invalid("GoTo " + name + " for webinar " + webinar + " without a registrantKey");
         }
         List<Change.Answer> answers = new ArrayList<>();
         for (JsonNode r : payload.path("responses")) {
             answers.add(new Change.Answer(r.path("question").asText(), r.path("answer").asText()));
         }
         return new GoToDelivery(name, payload.path("account").asText(null), webinar, payload.path("webinarTitle").asText(""),
-                payload.path("registrantKey").asText(null), email, payload.path("firstName").asText(null),
+                registrant.isEmpty() ? null : registrant, email.isEmpty() ? null : email, payload.path("firstName").asText(null),
                 payload.path("lastName").asText(null), payload.path("joinUrl").asText(null),
-                payload.path("status").asText("APPROVED").toUpperCase(Locale.ROOT), List.copyOf(answers));
+                payload.path("status").asText(name.equals(ADDED) ? "APPROVED" : "").toUpperCase(Locale.ROOT), List.copyOf(answers));
     }
 
-    /** Whom the event is about, for the inbox's order per person and event. */
+    /**
+     * Whom the event is about, for the inbox's order per person and event: a webinar's announcements in the order
+     * they came. A join names the registrant by key, an addition by email, so the two are not ordered: applying
+     * either first ends the same.
+     */
     public static String[] orderKey(JsonNode payload) {
         String email = payload.path("email").asText("");
-        return new String[] {email.isEmpty() ? "goto-registrant:" + payload.path("registrantKey").asText() : email.toLowerCase(Locale.ROOT),
-                "webinar:" + payload.path("webinarKey").asText()};
+        String registrant = payload.path("registrantKey").asText("");
+        String webinar = "webinar:" + payload.path("webinarKey").asText();
+        String person = !email.isEmpty() ? email.toLowerCase(Locale.ROOT) : !registrant.isEmpty() ? "goto-registrant:" + registrant : webinar;
+        return new String[] {person, webinar};
+    }
+
+    public boolean about(String name) {
+        return eventName.equals(name);
+    }
+
+    /** A webinar.changed saying the webinar is gone: GoTo has no delete event. */
+    public boolean deleted() {
+        return status.equals("DELETED");
     }
 
     /** GoTo approved the registration: someone who waits for approval, or was denied, is left to the poll. */
@@ -76,10 +99,13 @@ public record GoToDelivery(String eventName, String account, String webinarKey, 
         return status.equals("APPROVED");
     }
 
-    /** The webinar as far as the delivery tells it (its times come with the next poll), with the person registered. */
+    /**
+     * The webinar as far as the delivery tells it (its times come with the next poll), with the person a
+     * registrant.added registered.
+     */
     public EventSnapshot snapshot(Instant now) {
-        return new EventSnapshot("webinar", account, webinarKey, webinarTitle, null, null, List.of(), List.of(person()), false, now,
-                Map.of());
+        return new EventSnapshot("webinar", account, webinarKey, webinarTitle, null, null, List.of(),
+                about(ADDED) ? List.of(person()) : List.of(), false, now, Map.of());
     }
 
     public Participant person() {
@@ -88,6 +114,7 @@ public record GoToDelivery(String eventName, String account, String webinarKey, 
 
     /** For a log line: never the whole e-mail. */
     public String describe() {
-        return eventName + " " + EmailAddress.masked(email) + " for webinar " + webinarKey + " (" + webinarTitle + ")";
+        String who = email != null ? EmailAddress.masked(email) + " " : registrantKey != null ? "registrant " + registrantKey + " " : "";
+        return eventName + " " + who + "for webinar " + webinarKey + (webinarTitle.isEmpty() ? "" : " (" + webinarTitle + ")");
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -60,6 +61,7 @@ public class InboxWorker {
     private final Meters meters;
     /** Whether the bridge has a GoTo account of that name, connected or not: a webhook names the one it is for. */
     private final Predicate<String> knownAccount;
+    private final AtomicBoolean eventsChanged = new AtomicBoolean();
 
     /**
      * @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email})
@@ -306,13 +308,39 @@ public class InboxWorker {
     }
 
     /**
-     * A GoTo webhook's registration: recorded from what GoTo sent, with no call. One the bridge made itself, or one
-     * a poll found first, is known already and changes nothing; a registration waiting for approval is the poll's.
+     * A GoTo webhook event, applied as the poll would have found it. A registration is recorded from what GoTo
+     * sent, with no call: one the bridge made itself, or one a poll found first, is known already and changes
+     * nothing; one waiting for approval is the poll's. A join is the registrant attended: taken as stored, or from
+     * GoTo when the join came before its registration. A webinar announced is read again from GoTo, so announcements
+     * in any order end as GoTo has it; one GoTo has no more is cancelled as the poll cancels it.
      */
-    private Optional<Write> applied(GoToDelivery d, List<Change> made) {
+    private Optional<Write> applied(GoToDelivery d, List<Change> made) throws SQLException {
         if (d.account() == null || !knownAccount.test(d.account())) {
             throw new InboundRequest.Invalid("a GoTo webhook for the account " + d.account() + ", which the bridge does not know:"
                     + " connect it (or mend the callback's ?account=), then replay");
+        }
+        if (d.about(GoToDelivery.JOINED)) {
+            EventSnapshot seen = reconciler.stored("webinar", d.webinarKey(), d.registrantKey())
+                    .orElseGet(() -> registrar.registrant(d.account(), d.webinarKey(), d.registrantKey()));
+            return Optional.of(c -> {
+                Change change = reconciler.attended(c, seen, seen.participants().get(0), Change.Source.WEBHOOK);
+                if (change != null) {
+                    made.add(change);
+                }
+                LOG.info("{} from a GoTo webhook: {}", change != null ? "Attended" : "Attended already", d.describe());
+            });
+        }
+        if (!d.about(GoToDelivery.ADDED)) {
+            Optional<EventSnapshot> now = d.deleted() ? Optional.empty() : registrar.webinar(d.account(), d.webinarKey());
+            return Optional.of(c -> {
+                Change change = now.isPresent() ? reconciler.eventAnnounced(c, now.get(), Change.Source.WEBHOOK)
+                        : reconciler.eventDeleted(c, d.snapshot(java.time.Instant.now()), Change.Source.WEBHOOK);
+                if (change != null) {
+                    made.add(change);
+                    eventsChanged.set(true);
+                }
+                LOG.info("GoTo webhook {}: {}", d.describe(), change == null ? "nothing changed" : change.type().label());
+            });
         }
         if (!d.approved()) {
             LOG.info("GoTo webhook {} with status {}: left to the poll", d.describe(), d.status());
@@ -325,6 +353,14 @@ public class InboxWorker {
             }
             LOG.info("{} from a GoTo webhook: {}", change != null ? "Registered" : "Already known", d.describe());
         });
+    }
+
+    /**
+     * Whether a webhook changed an event since the last ask: the route then refreshes the forms' event options at once
+     * rather than on their timer.
+     */
+    public boolean eventsChanged() {
+        return eventsChanged.getAndSet(false);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -159,6 +160,22 @@ public class Reconciler {
      */
     public Change registered(Connection c, EventSnapshot event, Participant p, Change.Source source, List<Change.Answer> answers)
             throws SQLException {
+        return record(c, event, p, RegistrationState.REGISTERED, source, answers);
+    }
+
+    /**
+     * One person seen joining a session (GoTo's registrant.joined), in the caller's transaction: attended at once,
+     * with no minutes yet (the poll after the session brings them, and attendance stays a fact until then), whatever
+     * the database had them as; nothing when they attended already.
+     *
+     * @return the change written, or null when there was nothing to record
+     */
+    public Change attended(Connection c, EventSnapshot event, Participant p, Change.Source source) throws SQLException {
+        return record(c, event, p, RegistrationState.ATTENDED, source, List.of());
+    }
+
+    private Change record(Connection c, EventSnapshot event, Participant p, RegistrationState state, Change.Source source,
+                          List<Change.Answer> answers) throws SQLException {
         lock(c, event);
         boolean created;
         try (PreparedStatement st = c.prepareStatement("""
@@ -175,7 +192,9 @@ public class Reconciler {
         }
         String email = p.email().toLowerCase(Locale.ROOT);
         Known before = known(c, event, email, true).get(email);
-        if (before != null && before.state() != RegistrationState.CANCELLED) {
+        boolean adds = before == null || before.state() == RegistrationState.CANCELLED
+                || state == RegistrationState.ATTENDED && before.state() != RegistrationState.ATTENDED;
+        if (!adds) {
             if (before.absentSince() != null) {
                 // registered again while GoTo's listings missed them: the absence so far is not theirs any more
                 ids(c, "UPDATE registration SET absent_since = NULL, updated_at = now() WHERE id = ANY (?)",
@@ -183,9 +202,9 @@ public class Reconciler {
             }
             return null;
         }
-        Write row = before == null ? new Write(null, p, p.registrantKey(), p.joinUrl(), RegistrationState.REGISTERED, 0)
+        Write row = before == null ? new Write(null, p, p.registrantKey(), p.joinUrl(), state, 0)
                 : new Write(before.id(), p, orElse(p.registrantKey(), before.registrantKey()), orElse(p.joinUrl(), before.joinUrl()),
-                        RegistrationState.REGISTERED, before.minutes());
+                        state, before.minutes());
         Change change = change(event, row, p.secondsBySession(), before == null ? null : before.state(), source, answers);
         Plan plan = before == null
                 ? new Plan(List.of(row), List.of(), List.of(), List.of(), List.of(), List.of(new Planned(change, null, 0)))
@@ -193,6 +212,76 @@ public class Reconciler {
         // the bridge registered someone for an event no poll has seen yet: the event is new to it too
         write(c, event, created ? plan.after(Change.of(Change.Type.EVENT_CREATED, eventOf(event), source)) : plan);
         return change;
+    }
+
+    /**
+     * The registrant {@code registrantKey} of the event as stored, with the event: a snapshot of that one person (for
+     * GoTo's registrant.joined, which names the registrant by key alone); empty when the database has no such one.
+     */
+    public Optional<EventSnapshot> stored(String product, String eventKey, String registrantKey) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                SELECT e.account, e.title, e.starts_at, e.ends_at, r.email, r.first_name, r.last_name, r.join_url
+                FROM registration r JOIN event e ON e.product = r.product AND e.event_key = r.event_key
+                WHERE r.product = ? AND r.event_key = ? AND r.registrant_key = ?
+                """)) {
+            st.setString(1, product);
+            st.setString(2, eventKey);
+            st.setString(3, registrantKey);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Timestamp start = rs.getTimestamp(3);
+                Timestamp end = rs.getTimestamp(4);
+                Participant p = new Participant(rs.getString(5), rs.getString(6), rs.getString(7), registrantKey, rs.getString(8),
+                        Standing.REGISTERED, Map.of());
+                return Optional.of(new EventSnapshot(product, rs.getString(1), eventKey, rs.getString(2),
+                        start == null ? null : start.toInstant(), end == null ? null : end.toInstant(), List.of(), List.of(p), false,
+                        Instant.now(), Map.of()));
+            }
+        }
+    }
+
+    /**
+     * An event as GoTo announced it (webinar.created / webinar.changed), in the caller's transaction: stored with its
+     * event-created or event-changed change, as a poll would, its held sessions kept (the announcement has only the
+     * schedule); null when nothing changed.
+     */
+    public Change eventAnnounced(Connection c, EventSnapshot event, Change.Source source) throws SQLException {
+        lock(c, event);
+        List<EventSnapshot.Session> held = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT s ->> 'sessionKey', s ->> 'startTime', s ->> 'endTime'
+                FROM event, jsonb_array_elements(sessions) s WHERE product = ? AND event_key = ?
+                """)) {
+            st.setString(1, event.product());
+            st.setString(2, event.eventKey());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    held.add(new EventSnapshot.Session(rs.getString(1), Instant.parse(rs.getString(2)), Instant.parse(rs.getString(3))));
+                }
+            }
+        }
+        EventSnapshot withHeld = new EventSnapshot(event.product(), event.account(), event.eventKey(), event.title(),
+                event.startsAt(), event.endsAt(), held, List.of(), false, event.takenAt(), Map.of());
+        Change.Type saved = saveEvent(c, withHeld);
+        if (saved == null) {
+            return null;
+        }
+        Change change = Change.of(saved, eventOf(withHeld), source);
+        Subscriptions.writingChanges(c);
+        outbox(c, List.of(new Planned(change, null, -1)), List.of());
+        return change;
+    }
+
+    /**
+     * An event GoTo says is deleted (webinar.changed with status DELETED), in the caller's transaction: cancelled as
+     * a poll cancels one GoTo no longer lists, when it has not started; null when it had, or was cancelled already.
+     */
+    public Change eventDeleted(Connection c, EventSnapshot event, Change.Source source) throws SQLException {
+        lock(c, event);
+        List<Planned> changes = cancel(c, event.product(), "event_key = ?", List.of(event.eventKey()), source);
+        return changes.isEmpty() ? null : changes.get(0).change();
     }
 
     /** The differences between GoTo's snapshot and the stored rows, as the writes and changes they make. */
@@ -425,27 +514,9 @@ public class Reconciler {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Subscriptions.writingChanges(c);
-                List<Planned> changes = new ArrayList<>();
-                try (PreparedStatement st = c.prepareStatement("""
-                        UPDATE event SET cancelled_at = now(), updated_at = now()
-                        WHERE product = ? AND account = ? AND cancelled_at IS NULL AND settled_at IS NULL AND starts_at > now()
-                          AND starts_at <= ? AND ends_at >= ? AND NOT (event_key = ANY (?))
-                        RETURNING event_key, title, starts_at
-                        """)) {
-                    st.setString(1, product);
-                    st.setString(2, account);
-                    st.setTimestamp(3, Timestamp.from(to));
-                    st.setTimestamp(4, Timestamp.from(from));
-                    st.setArray(5, c.createArrayOf("text", listed.toArray()));
-                    try (ResultSet rs = st.executeQuery()) {
-                        while (rs.next()) {
-                            changes.add(new Planned(Change.of(Change.Type.EVENT_CANCELLED, new Change.Event(product, account, rs.getString(1),
-                                    rs.getString(2), rs.getTimestamp(3).toInstant()), Change.Source.POLL), null, -1));
-                        }
-                    }
-                }
-                outbox(c, changes, List.of());
+                List<Planned> changes = cancel(c, product, "account = ? AND starts_at <= ? AND ends_at >= ? AND NOT (event_key = ANY (?))",
+                        List.of(account, Timestamp.from(to), Timestamp.from(from), c.createArrayOf("text", listed.toArray())),
+                        Change.Source.POLL);
                 c.commit();
                 return changes.stream().map(Planned::change).toList();
             } catch (SQLException | RuntimeException e) {
@@ -453,6 +524,34 @@ public class Reconciler {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Cancels the product's events that match {@code where} (its parameters in order) and had neither started nor
+     * settled, each with its event-cancelled change in the outbox, in the caller's transaction.
+     */
+    private static List<Planned> cancel(Connection c, String product, String where, List<Object> params, Change.Source source)
+            throws SQLException {
+        List<Planned> changes = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("UPDATE event SET cancelled_at = now(), updated_at = now()"
+                + " WHERE product = ? AND cancelled_at IS NULL AND settled_at IS NULL AND starts_at > now() AND " + where
+                + " RETURNING event_key, title, starts_at, account")) {
+            st.setString(1, product);
+            for (int i = 0; i < params.size(); i++) {
+                st.setObject(i + 2, params.get(i));
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    changes.add(new Planned(Change.of(Change.Type.EVENT_CANCELLED, new Change.Event(product, rs.getString(4),
+                            rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()), source), null, -1));
+                }
+            }
+        }
+        if (!changes.isEmpty()) {
+            Subscriptions.writingChanges(c);
+            outbox(c, changes, List.of());
+        }
+        return changes;
     }
 
     /**

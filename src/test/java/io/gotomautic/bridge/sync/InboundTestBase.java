@@ -43,6 +43,15 @@ abstract class InboundTestBase {
     long webinar;
     Instant starts = Instant.now().plus(Duration.ofDays(5));
 
+    /**
+     * The settings of real time on {@code port}: GoTo's webhooks reach the bridge there, and after the first poll the
+     * next is an hour away, so only a webhook brings what happens in GoTo meanwhile.
+     */
+    static Map<String, String> realTime(int port) {
+        return Map.of("bridge.http.port", String.valueOf(port), "bridge.public-url", "http://127.0.0.1:" + port,
+                "bridge.poll.webinar", "1h");
+    }
+
     /** Settings a test class adds to the common ones. */
     Map<String, String> more() {
         return Map.of();

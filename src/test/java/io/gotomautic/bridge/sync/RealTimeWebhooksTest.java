@@ -22,9 +22,7 @@ class RealTimeWebhooksTest extends InboundTestBase {
 
     @Override
     Map<String, String> more() {
-        // one poll at the start, the next in an hour: only the webhook can bring a registration made after the first
-        return Map.of("bridge.http.port", String.valueOf(port), "bridge.public-url", "http://127.0.0.1:" + port,
-                "bridge.poll.webinar", "1h");
+        return realTime(port);
     }
 
     @Test
