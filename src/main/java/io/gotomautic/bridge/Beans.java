@@ -46,6 +46,7 @@ import io.gotomautic.bridge.store.SecretBox;
 import io.gotomautic.bridge.store.StoredSecrets;
 import io.gotomautic.bridge.sync.EventFilter;
 import io.gotomautic.bridge.sync.InboxWorker;
+import io.gotomautic.bridge.sync.PollCadence;
 import io.gotomautic.bridge.sync.PullCycle;
 import io.gotomautic.bridge.sync.Reconciler;
 import org.apache.camel.CamelContext;
@@ -91,7 +92,9 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
         RateLimit enrichBudget = mapping.needsDetails() ? settings.enrichBudget() : null;
         PullCycle pull = new PullCycle(reconciler, ds, connections, settings.duration("bridge.window.past"),
                 settings.duration("bridge.window.future"), clock, enrichBudget == null ? null
-                : account -> limiter(database, clientId + "/" + account + "#enrich", enrichBudget), meters);
+                : account -> limiter(database, clientId + "/" + account + "#enrich", enrichBudget), meters,
+                new PollCadence(ds, settings.goToWebhooks() ? settings.optional("bridge.poll.webinar.with-webhooks")
+                        .map(v -> settings.duration("bridge.poll.webinar.with-webhooks")).orElse(null) : null));
 
         MauticClient mautic = MauticClient.of(settings, new HttpTransport(camel, "mautic", timeout, meters));
         Naming naming = new Naming(camel, settings);

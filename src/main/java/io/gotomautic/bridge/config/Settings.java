@@ -126,6 +126,7 @@ public final class Settings {
         for (String product : PRODUCTS) {
             pollInterval(product);
         }
+        optional("bridge.poll.webinar.with-webhooks").ifPresent(v -> duration("bridge.poll.webinar.with-webhooks"));
         String auth = get("mautic.auth");
         if (!auth.equals("basic") && !auth.equals("oauth2")) {
             throw new SettingsException("mautic.auth", "\"" + auth + "\" is neither basic nor oauth2");

@@ -224,15 +224,18 @@ public class PullCycle {
     private final Duration past;
     private final Duration future;
     private final Clock clock;
+    private final PollCadence cadence;
 
     /**
+     * @param cadence      which accounts a tick of the schedule polls
      * @param connections  the GoTo accounts to poll, and their organizers, shown to the filter step
      * @param enrichBudget per account, the registrant detail calls its polls may make ({@code bridge.enrich.budget});
      *                     null when no mapping needs the detail
      */
     public PullCycle(Reconciler reconciler, DataSource dataSource, GoToConnections connections, Duration past,
-                     Duration future, Clock clock, Function<String, RateLimiter> enrichBudget, Meters meters) {
+                     Duration future, Clock clock, Function<String, RateLimiter> enrichBudget, Meters meters, PollCadence cadence) {
         this.meters = meters;
+        this.cadence = cadence;
         this.enrichBudget = enrichBudget;
         this.reconciler = reconciler;
         this.dataSource = dataSource;
@@ -243,11 +246,13 @@ public class PullCycle {
     }
 
     /**
-     * @param dryRun   write nothing, keep the changes that would be made (sync --dry-run); null = false
-     * @param eventKey only this event, settled or not (sync --id); null = every event of the window
-     * @param account  only this GoTo account; null = every connected one
+     * @param dryRun    write nothing, keep the changes that would be made (sync --dry-run); null = false
+     * @param eventKey  only this event, settled or not (sync --id); null = every event of the window
+     * @param account   only this GoTo account; null = every connected one
+     * @param scheduled a tick of the product's schedule: only the accounts whose poll is due ({@link PollCadence});
+     *                  null = false, every account (sync)
      */
-    public Poll begin(String product, Boolean dryRun, String eventKey, String account) throws SQLException {
+    public Poll begin(String product, Boolean dryRun, String eventKey, String account, Boolean scheduled) throws SQLException {
         if (!Settings.PRODUCTS.contains(product)) {
             throw new IllegalArgumentException("no GoTo product " + product);
         }
@@ -262,6 +267,9 @@ public class PullCycle {
         }
         List<Run> runs = new ArrayList<>();
         for (String a : accounts) {
+            if (Boolean.TRUE.equals(scheduled) && !cadence.due(product, a)) {
+                continue;
+            }
             Run run = new Run(product, a, dry, only, now, now.minus(past), now.plus(future));
             if (!dry) {
                 // the process is named by its connections' application_name (see Database): status tells a running
