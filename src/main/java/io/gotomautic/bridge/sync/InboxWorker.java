@@ -62,6 +62,7 @@ public class InboxWorker {
     /** Whether the bridge has a GoTo account of that name, connected or not: a webhook names the one it is for. */
     private final Predicate<String> knownAccount;
     private final AtomicBoolean eventsChanged = new AtomicBoolean();
+    private final AtomicBoolean changed = new AtomicBoolean();
 
     /**
      * @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email})
@@ -197,6 +198,9 @@ public class InboxWorker {
             done(c, claim.id());
         });
         made.forEach(meters::found);
+        if (!made.isEmpty()) {
+            changed.set(true);
+        }
         return true;
     }
 
@@ -353,6 +357,14 @@ public class InboxWorker {
             }
             LOG.info("{} from a GoTo webhook: {}", change != null ? "Registered" : "Already known", d.describe());
         });
+    }
+
+    /**
+     * Whether an entry committed a change since the last ask: the route then pushes to Mautic at once rather than on
+     * the push's timer, which would add up to bridge.push.interval to a registration GoTo's webhook brought.
+     */
+    public boolean changed() {
+        return changed.getAndSet(false);
     }
 
     /**
