@@ -5,13 +5,14 @@ import java.util.Map;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.gotoapi.Operations;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 
 /**
  * Calls one GoTo operation: keys (and the {@code account}) from the message's headers, else the URI's; for
  * {@code addRegistrant} the body is
- * the registrant (a Map, or its JSON). The answer becomes the body, GoTo's JSON as Maps and Lists.
+ * the registrant (a Map, or its JSON), for {@code createMeeting} and {@code createSession} what the session is for. The answer becomes the body, GoTo's JSON as Maps and Lists.
  */
 class GoToProducer extends DefaultProducer {
 
@@ -30,16 +31,16 @@ class GoToProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) throws Exception {
         GoToEndpoint endpoint = getEndpoint();
-        Map<String, Object> registrant = null;
-        if (endpoint.operation().endsWith("/addRegistrant")) {
+        Map<String, Object> input = null;
+        if (Operations.takesBody(endpoint.operation())) {
             Object body = exchange.getIn().getBody();
-            registrant = body instanceof Map<?, ?> ? JSON.convertValue(body, MAP)
+            input = body instanceof Map<?, ?> ? JSON.convertValue(body, MAP)
                     : body == null ? null : JSON.readValue(exchange.getIn().getBody(String.class), MAP);
         }
         JsonNode answer;
         try {
             answer = endpoint.getComponent().operations().call(endpoint.operation(),
-                    key -> exchange.getIn().getHeader(key, endpoint.keys().get(key), String.class), registrant);
+                    key -> exchange.getIn().getHeader(key, endpoint.keys().get(key), String.class), input);
         } catch (IllegalArgumentException e) {
             // the whole message says what is missing: the inner exception adds nothing
             throw new IllegalArgumentException("goto:" + endpoint.operation() + " " + e.getMessage());

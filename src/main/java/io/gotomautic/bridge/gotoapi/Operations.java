@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gotomautic.bridge.store.Intents;
+import io.gotomautic.bridge.sync.EventRef;
 
 /**
  * The GoTo operations the pull routes and integrators call by name ({@code training/getTraining}, …), each one
@@ -56,18 +58,25 @@ public class Operations {
             "training/addRegistrant", "training/getRegistrant", "webinar/getWebinar", "webinar/listRegistrants",
             "webinar/addRegistrant", "webinar/getRegistrant", "webinar/listSessions", "webinar/listAttendees",
             "webinar/listWebinars", "training/listTrainings", "training/listSessions", "training/listSessionsByDate",
-            "training/listAttendees", "meeting/listHistoryMeetings", "meeting/listAttendees", "assist/listSessions");
+            "training/listAttendees", "meeting/listHistoryMeetings", "meeting/listAttendees", "assist/listSessions",
+            "meeting/createMeeting", "assist/createSession");
+    /** The calls whose input is the message body. */
+    private static final Set<String> WITH_BODY = Set.of("training/addRegistrant", "webinar/addRegistrant", "meeting/createMeeting",
+            "assist/createSession");
 
     private final GoToConnections connections;
     private final Registrar registrar;
+    private final SessionLinks sessions;
     private final Clock clock;
     /** How far back and ahead {@code webinar/onNewWebinar} looks: the webinars GoTo lists only within a window. */
     private final Duration past;
     private final Duration future;
 
-    public Operations(GoToConnections connections, Registrar registrar, Clock clock, Duration past, Duration future) {
+    public Operations(GoToConnections connections, Registrar registrar, SessionLinks sessions, Clock clock, Duration past,
+                      Duration future) {
         this.connections = connections;
         this.registrar = registrar;
+        this.sessions = sessions;
         this.clock = clock;
         this.past = past;
         this.future = future;
@@ -78,18 +87,54 @@ public class Operations {
         return CALLS.contains(name);
     }
 
+    /** Whether the call {@code name} takes its input as the body ({@link #call}'s {@code input}). */
+    public static boolean takesBody(String name) {
+        return WITH_BODY.contains(name);
+    }
+
     /**
      * Carries out the call {@code name}.
      *
-     * @param registrant for {@code addRegistrant}: {@code email}, {@code firstName}, {@code lastName} and
-     *                   {@code answers} (by GoTo question key or field name); ignored otherwise
+     * @param input for {@code addRegistrant} the registrant: {@code email}, {@code firstName}, {@code lastName} and
+     *              {@code answers} (by GoTo question key or field name); for {@code meeting/createMeeting} the
+     *              {@code subject}; for {@code assist/createSession} the {@code customerName} and
+     *              {@code customerEmail}; ignored otherwise
      */
-    public JsonNode call(String name, Keys keys, Map<String, Object> registrant) {
+    public JsonNode call(String name, Keys keys, Map<String, Object> input) {
         if (name.endsWith("/addRegistrant")) {
             String product = name.substring(0, name.indexOf('/'));
-            return add(product, keys.required(product + "Key"), keys, registrant);
+            return add(product, keys.required(product + "Key"), keys, input);
+        }
+        if (name.equals("meeting/createMeeting") || name.equals("assist/createSession")) {
+            return session(name, keys, input == null ? Map.of() : input);
         }
         return onEvent(name, keys, client -> call(name, client, keys));
+    }
+
+    /**
+     * A meeting or assist session for a link to email. GoTo has no idempotency key for these creates: a
+     * {@code reference} (a header) marks the session, and with {@code earlier} (when a first attempt with that
+     * reference began, ISO-8601) the session that attempt may have created is looked for before creating another.
+     */
+    private JsonNode session(String name, Keys keys, Map<String, Object> input) {
+        String reference = keys.value("reference");
+        String earlier = keys.value("earlier");
+        Intents.Attempt attempt = new Intents.Attempt(reference,
+                earlier == null ? java.util.Optional.empty() : java.util.Optional.of(Instant.parse(earlier)));
+        SessionLinks.Link link;
+        if (name.equals("meeting/createMeeting")) {
+            link = sessions.meeting(text(input, "subject") == null ? "Meeting" : text(input, "subject"), attempt);
+        } else {
+            if (text(input, "customerName") == null) {
+                throw new IllegalArgumentException("needs the body's customerName");
+            }
+            link = sessions.assist(text(input, "customerName"), text(input, "customerEmail"), attempt);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(link.product().equals("meeting") ? "meetingKey" : "sessionKey", link.key());
+        out.put("joinUrl", link.joinUrl());
+        out.put("startUrl", link.startUrl());
+        return GoToClient.JSON.valueToTree(out);
     }
 
     /**
@@ -197,6 +242,10 @@ public class Operations {
         out.put("joinUrl", r.person().joinUrl());
         out.put("email", r.person().email());
         out.put(product + "Key", key);
+        out.put("account", r.event().account());
+        // the event as the filters see it, so whoever registered knows what for without another call
+        out.put("event", new EventRef(key, r.event().title(), r.event().startsAt(), r.event().endsAt())
+                .asMap(null, r.event().account()));
         return GoToClient.JSON.valueToTree(out);
     }
 

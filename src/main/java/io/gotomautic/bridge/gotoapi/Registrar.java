@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -176,38 +175,9 @@ public class Registrar {
                 List.of(), List.of(p), false, now, Map.of()), p);
     }
 
-    /**
-     * The webinar as GoTo has it now, with no one in it: a webhook said it changed, so what was kept of it is asked
-     * for again. Empty when GoTo has no such webinar any more (deleted).
-     */
-    public Optional<EventSnapshot> webinar(String account, String webinarKey) {
-        GoToClient client = connections.client(account);
-        String path = Operations.WEBINARS + client.organizer().key() + "/webinars/" + webinarKey;
-        known.remove(path);
-        try {
-            return Optional.of(webinar(client, webinarKey, known(client, "webinar", webinarKey, path, true).event(), List.of()));
-        } catch (GoToException e) {
-            if (e.status() == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    /** A webinar's registrant as GoTo has them, in the webinar: for a join of someone the bridge has not seen yet. */
-    public EventSnapshot registrant(String account, String webinarKey, String registrantKey) {
-        GoToClient client = connections.client(account);
-        String path = Operations.WEBINARS + client.organizer().key() + "/webinars/" + webinarKey;
-        JsonNode event = known(client, "webinar", webinarKey, path, true).event();
-        JsonNode r = client.get(path + "/registrants/" + registrantKey);
-        return webinar(client, webinarKey, event, List.of(new Participant(r.path("email").asText(), r.path("firstName").asText(null),
-                r.path("lastName").asText(null), registrantKey, r.path("joinUrl").asText(null), Standing.REGISTERED, new LinkedHashMap<>())));
-    }
-
-    private EventSnapshot webinar(GoToClient client, String key, JsonNode event, List<Participant> people) {
-        GoToTime.Span span = GoToTime.span(event.path("times"), "startTime", "endTime");
-        return new EventSnapshot("webinar", client.account(), key, event.path("subject").asText(), span.start(), span.end(), List.of(),
-                people, false, clock.instant(), Map.of());
+    /** A webhook said the webinar changed: what was kept of it is asked of GoTo again at the next registration. */
+    public void forget(String webinarKey) {
+        known.keySet().removeIf(path -> path.endsWith("/webinars/" + webinarKey));
     }
 
     /** The event (and a webinar's registration fields and questions), from GoTo or from the last few minutes. */

@@ -19,7 +19,7 @@ import io.gotomautic.bridge.store.Intents;
  * <p>GoTo has no idempotency key for these creates, so each session carries the reference of the request it is for
  * (in the meeting's subject, in the assist session's {@code partnerObject}); when an earlier attempt at the same
  * request may have created one (a crash or a lost answer after the call), that session is looked up and used instead
- * of creating another.
+ * of creating another. An attempt without a reference (an integrator's own call) is not marked and never looked up.
  */
 public class SessionLinks {
 
@@ -47,7 +47,7 @@ public class SessionLinks {
         String key;
         String join;
         String marked = marked(subject, attempt.reference());
-        Optional<String> existing = attempt.earlier().isPresent() && meetingKey.isEmpty() ? meetingNamed(marked) : Optional.empty();
+        Optional<String> existing = attempt.earlier().isPresent() && attempt.reference() != null && meetingKey.isEmpty() ? meetingNamed(marked) : Optional.empty();
         if (meetingKey.isPresent() || existing.isPresent()) {
             key = meetingKey.orElseGet(existing::get);
             // GoTo answers no join URL for an existing meeting; this is its documented form
@@ -78,6 +78,9 @@ public class SessionLinks {
      * again.
      */
     private static String marked(String subject, String reference) {
+        if (reference == null) {
+            return subject;
+        }
         String mark = " (ref " + reference + ")";
         return (subject.length() + mark.length() > 100 ? subject.substring(0, 100 - mark.length()) : subject) + mark;
     }
@@ -98,7 +101,7 @@ public class SessionLinks {
      * has no start link (GoTo gives it only in the create answer): the organizer starts it from GoTo.
      */
     public Link assist(String customerName, String customerEmail, Intents.Attempt attempt) {
-        if (attempt.earlier().isPresent()) {
+        if (attempt.earlier().isPresent() && attempt.reference() != null) {
             Optional<Link> found = assistSession(attempt.reference(), attempt.earlier().get());
             if (found.isPresent()) {
                 return found.get();
@@ -108,7 +111,9 @@ public class SessionLinks {
         body.put("sessionType", "screen_sharing");
         body.put("customerName", customerName);
         body.put("customerEmail", customerEmail);
-        body.put("partnerObject", attempt.reference());
+        if (attempt.reference() != null) {
+            body.put("partnerObject", attempt.reference());
+        }
         JsonNode created = connections.first().post(Operations.ASSIST_SESSIONS, body);
         String token = created.path("sessionToken").asText("");
         String join = created.path("customerJoinUrl").asText("");

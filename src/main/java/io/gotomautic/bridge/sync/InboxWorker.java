@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,25 +25,30 @@ import io.gotomautic.bridge.config.FormRules;
 import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.gotoapi.Registrar;
 import io.gotomautic.bridge.gotoapi.SessionLinks;
+import io.gotomautic.bridge.gotoapi.WebinarReader;
 import io.gotomautic.bridge.gotohooks.GoToDelivery;
 import io.gotomautic.bridge.mautic.LinkEmails;
 import io.gotomautic.bridge.ops.Meters;
 import io.gotomautic.bridge.store.Intents;
 import io.gotomautic.bridge.store.Queue;
+import io.gotomautic.bridge.sync.EventSnapshot.Participant;
+import io.gotomautic.bridge.sync.EventSnapshot.Standing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Works the inbox in order per person and event (an entry waiting for its retry holds back only the later entries of
- * its person and event), one entry at a time: claimed in one transaction, its GoTo calls made with no transaction
- * open, its outcome recorded in another, while another instance claims other entries. Each entry's requests
- * ({@link InboundRequest}: a campaign action, a form submission, a contact whose {@code goto_webinar} /
- * {@code goto_training} field names an event) are carried out through the shared GoTo rate limiter: registering the
- * person, or creating the meeting or assist session whose link is emailed. What they produce (the registration and
- * its outbox rows, the link email, the organizer's start link) and the entry's completion commit together; a crash in
- * between leaves the claim of a process that is gone, and the entry is done again (GoTo's 409 makes registering
- * idempotent, {@link Intents} finds a session already created). A passing failure waits and is tried again; one no
- * retry can mend becomes a dead letter with its reason.
+ * its person and event), one entry at a time, with the route {@code register-from-inbox}: {@link #claim} takes an
+ * entry and commits, the route makes the GoTo calls its {@link Task}s name (goto: endpoints, through the shared rate
+ * limiter) with no transaction open, and {@link #complete} or {@link #failed} records the outcome in a transaction of
+ * its own, while another instance claims other entries. An entry's requests ({@link InboundRequest}: a campaign
+ * action, a form submission, a contact whose {@code goto_webinar} / {@code goto_training} field names an event; or a
+ * GoTo webhook event, {@link GoToDelivery}) register the person, create the meeting or assist session whose link is
+ * emailed, or record what GoTo's webhook said. What they produce (the registration and its outbox rows, the link
+ * email, the organizer's start link) and the entry's completion commit together; a crash in between leaves the claim
+ * of a process that is gone, and the entry is done again (GoTo's 409 makes registering idempotent, {@link Intents}
+ * finds a session already created). A passing failure waits and is tried again; one no retry can mend becomes a dead
+ * letter with its reason.
  */
 public class InboxWorker {
 
@@ -52,7 +59,7 @@ public class InboxWorker {
     private static final java.time.Duration HELD_RETRY = java.time.Duration.ofSeconds(10);
 
     private final Registrar registrar;
-    private final SessionLinks sessions;
+    private final WebinarReader webinars = new WebinarReader();
     private final Reconciler reconciler;
     private final FormRules forms;
     private final Optional<String> organizerEmail;
@@ -65,33 +72,23 @@ public class InboxWorker {
     private final AtomicBoolean changed = new AtomicBoolean();
 
     /**
+     * @param registrar      told when a webhook says a webinar changed, so a registration asks GoTo of it again
      * @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email})
-     * @param stopping       true once the service stops: the drain ends after the entry at hand, and what is left
+     * @param stopping       true once the service stops: no entry is claimed after the one at hand, and what is left
      *                       waits in the inbox instead of holding up the shutdown
      */
-    public InboxWorker(DataSource dataSource, Registrar registrar, SessionLinks sessions, Reconciler reconciler,
+    public InboxWorker(DataSource dataSource, Registrar registrar, Reconciler reconciler,
                        FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping, Meters meters,
                        Predicate<String> knownAccount) {
         this.meters = meters;
         this.knownAccount = knownAccount;
         this.dataSource = dataSource;
         this.registrar = registrar;
-        this.sessions = sessions;
         this.reconciler = reconciler;
         this.forms = forms;
         this.organizerEmail = organizerEmail;
         this.stopping = stopping;
         this.intents = new Intents(dataSource);
-    }
-
-    /** Handles due inbox rows until none is left or {@code limit} are done; returns how many were handled. */
-    public int drain(int limit) throws SQLException {
-        order();
-        int handled = 0;
-        while (handled < limit && !stopping.getAsBoolean() && next()) {
-            handled++;
-        }
-        return handled;
     }
 
     /**
@@ -142,66 +139,291 @@ public class InboxWorker {
     }
 
     /**
-     * One entry, in three steps so that no transaction is open while GoTo is called: the claim commits, the GoTo
-     * calls run, and the outcome (what they produced, or the failure) is recorded in a transaction of its own.
+     * A claimed entry: the GoTo calls it needs, in order, and what their answers will write. The route makes the
+     * calls; {@link #complete} writes it all, or {@link #failed} records why not.
      */
-    private boolean next() throws SQLException {
-        Optional<Claim> claimed = claim();
-        if (claimed.isEmpty()) {
-            return false;
+    public static final class Entry {
+        private final Claim claim;
+        private final List<Task> tasks;
+        private final List<Write> outcomes = new ArrayList<>();
+        /** The changes the outcomes write, counted once they are committed. */
+        private final List<Change> made = new ArrayList<>();
+
+        private Entry(Claim claim, List<Task> tasks) {
+            this.claim = claim;
+            this.tasks = tasks;
         }
-        Claim claim = claimed.get();
-        List<Write> outcomes = new ArrayList<>();
-        // the changes the outcomes write, counted once they are committed
-        List<Change> made = new ArrayList<>();
-        try {
-            JsonNode payload = JSON.readTree(claim.payload());
-            if (GoToDelivery.isOne(payload)) {
-                applied(GoToDelivery.of(payload), made).ifPresent(outcomes::add);
-            } else {
-                for (InboundRequest r : InboundRequest.of(payload, forms)) {
-                    carryOut(claim.id(), r, made).ifPresent(outcomes::add);
+
+        public List<Task> getTasks() {
+            return tasks;
+        }
+
+        public long id() {
+            return claim.id();
+        }
+    }
+
+    /**
+     * One step of an entry, as the route carries it out: {@code call} names the goto: operation to make (null when
+     * the entry already holds all it needs), with {@code eventKey}, {@code account}, {@code reference} and
+     * {@code earlier} as its keys and {@code body} as its input; the rest is what the answer is read with.
+     *
+     * @param known for a join: the registrant in the webinar, as stored or (once the route has asked) as GoTo has them
+     */
+    public record Task(String call, String eventKey, String account, Map<String, Object> body, String reference, String earlier,
+                       InboundRequest request, GoToDelivery delivery, EventSnapshot known) {
+
+        private static Task of(InboundRequest request, String call, Map<String, Object> body, Intents.Attempt attempt) {
+            return new Task(call, request.eventKey(), null, body, attempt == null ? null : attempt.reference(),
+                    attempt == null ? null : attempt.earlier().map(Object::toString).orElse(null), request, null, null);
+        }
+
+        private static Task of(GoToDelivery delivery, String call, EventSnapshot known) {
+            return new Task(call, delivery.webinarKey(), delivery.account(), null, null, null, null, delivery, known);
+        }
+    }
+
+    /**
+     * The next due entry, claimed by this process (committed), with its tasks; null when none is due or the service
+     * stops. An entry that cannot be carried out at all (unreadable, or a GoTo webhook for an account the bridge does
+     * not know) becomes a dead letter here, and the next one is claimed.
+     */
+    public Entry claim() throws SQLException {
+        boolean ordered = false;
+        while (!stopping.getAsBoolean()) {
+            Optional<Claim> claimed = claimOne();
+            if (claimed.isEmpty()) {
+                if (ordered) {
+                    return null;
                 }
+                // entries that came in since: given their order, then claimed
+                order();
+                ordered = true;
+                continue;
             }
-        } catch (GoToException e) {
-            if (e.fix().isPresent()) {
-                // a setting, not the entry, is wrong (the GoTo part's state says which): the entry waits, no attempt
-                // counted, until it is fixed; the entries of other GoTo accounts go on meanwhile
-                record(claim, c -> held(c, claim, e.getMessage() + ": " + e.fix().get()));
-                return true;
+            Claim claim = claimed.get();
+            try {
+                return new Entry(claim, tasks(claim));
+            } catch (InboundRequest.Invalid e) {
+                record(claim, c -> dead(c, claim, e.getMessage()));
+            } catch (java.io.IOException | RuntimeException e) {
+                record(claim, c -> dead(c, claim, "cannot be handled: " + e.getMessage()));
             }
-            record(claim, c -> {
-                if (e.isTransient()) {
-                    failed(c, claim, e.getMessage(), e.retryAfter().orElse(java.time.Duration.ZERO));
-                } else {
-                    dead(c, claim, e.getMessage());
-                }
+        }
+        return null;
+    }
+
+    /** What the entry's requests need of GoTo, checked as far as can be told without it. */
+    private List<Task> tasks(Claim claim) throws SQLException, java.io.IOException {
+        JsonNode payload = JSON.readTree(claim.payload());
+        if (GoToDelivery.isOne(payload)) {
+            return List.of(task(GoToDelivery.of(payload)));
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (InboundRequest r : InboundRequest.of(payload, forms)) {
+            tasks.add(switch (r.action()) {
+                // a contact save for someone the bridge already knows for this event is the echo of its own write
+                // (Mautic sends every save back) or a save of something else: left alone, with no GoTo call, so
+                // nothing loops, and someone who cancelled is not registered again because their contact was edited
+                case REGISTER -> r.source() == Change.Source.CONTACT && known(r.product(), r.eventKey(), r.email())
+                        ? Task.of(r, null, null, null) : Task.of(r, r.product() + "/addRegistrant", registrant(r), null);
+                // GoTo cannot deduplicate a create: the attempt is on record before the call, and the session carries
+                // its reference, so an attempt after a crash finds the session instead of creating a second one
+                case MEETING_LINK -> Task.of(r, "meeting/createMeeting",
+                        body("subject", r.subject().isEmpty() ? "Meeting with " + name(r) : r.subject()), intents.begin(intent(claim)));
+                case ASSIST_LINK -> Task.of(r, "assist/createSession", body("customerName", name(r), "customerEmail", r.email()),
+                        intents.begin(intent(claim)));
             });
-            return true;
-        } catch (InboundRequest.Invalid e) {
-            record(claim, c -> dead(c, claim, e.getMessage()));
-            return true;
-        } catch (java.io.IOException | RuntimeException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                // the database (e.g. under the rate limiter) failed, not the entry: it stays claimed by this
-                // process, which takes it again on its next turn
-                throw sql;
-            }
-            record(claim, c -> dead(c, claim, "cannot be handled: " + e.getMessage()));
-            return true;
         }
-        // the requests' outcomes all or none: after a failure part way, the retry carries every request out again
-        record(claim, c -> {
-            for (Write o : outcomes) {
+        return tasks;
+    }
+
+    /**
+     * A GoTo webhook event, to apply as the poll would have found it. A registration is recorded from what GoTo
+     * sent, with no call. A join is the registrant attended: taken as stored, or from GoTo when the join came before
+     * its registration. A webinar announced is read again from GoTo, so announcements in any order end as GoTo has
+     * it; one GoTo has no more is cancelled as the poll cancels it.
+     */
+    private Task task(GoToDelivery d) throws SQLException {
+        if (d.account() == null || !knownAccount.test(d.account())) {
+            throw new InboundRequest.Invalid("a GoTo webhook for the account " + d.account() + ", which the bridge does not know:"
+                    + " connect it (or mend the callback's ?account=), then replay");
+        }
+        if (d.about(GoToDelivery.JOINED)) {
+            Optional<EventSnapshot> seen = reconciler.stored("webinar", d.webinarKey(), d.registrantKey());
+            return Task.of(d, seen.isPresent() ? null : "webinar/getRegistrant", seen.orElse(null));
+        }
+        if (!d.about(GoToDelivery.ADDED)) {
+            return Task.of(d, d.deleted() ? null : "webinar/getWebinar", null);
+        }
+        return Task.of(d, null, null);
+    }
+
+    private static String intent(Claim claim) {
+        return "inbox-" + claim.id();
+    }
+
+    private static Map<String, Object> registrant(InboundRequest r) {
+        Map<String, Object> body = body("email", r.email(), "firstName", r.firstName(), "lastName", r.lastName());
+        body.put("answers", r.answers());
+        return body;
+    }
+
+    private static Map<String, Object> body(String... fields) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        for (int i = 0; i < fields.length; i += 2) {
+            body.put(fields[i], fields[i + 1]);
+        }
+        return body;
+    }
+
+    /**
+     * A task's answer: the GoTo JSON its call returned, as Maps and Lists (null when the task made no call, or the
+     * webinar it read is gone). What it means is kept in the entry, written by {@link #complete}.
+     */
+    public void answered(Entry entry, Task task, Map<String, Object> answer) {
+        if (task.delivery() != null) {
+            delivered(entry, task, answer);
+            return;
+        }
+        InboundRequest r = task.request();
+        if (r.action() != InboundRequest.Action.REGISTER) {
+            String key = intent(entry.claim);
+            SessionLinks.Link link = new SessionLinks.Link(r.product(),
+                    String.valueOf(answer.get(r.action() == InboundRequest.Action.MEETING_LINK ? "meetingKey" : "sessionKey")),
+                    (String) answer.get("joinUrl"), (String) answer.get("startUrl"));
+            entry.outcomes.add(c -> {
+                link(c, entry.id(), r, link);
+                Intents.settled(c, key);
+            });
+            return;
+        }
+        if (answer == null) {
+            return;
+        }
+        EventSnapshot event = snapshot(r.product(), (String) answer.get("account"), EventRef.of((Map<?, ?>) answer.get("event")), List.of());
+        Participant person = new Participant(r.email(), r.firstName(), r.lastName(), (String) answer.get("registrantKey"),
+                (String) answer.get("joinUrl"), Standing.REGISTERED, new LinkedHashMap<>());
+        entry.outcomes.add(c -> {
+            Change change = reconciler.registered(c, event, person, r.source(), r.answers().entrySet().stream()
+                    .map(a -> new Change.Answer(a.getKey(), a.getValue())).toList());
+            boolean fresh = change != null;
+            if (fresh) {
+                entry.made.add(change);
+            }
+            LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()),
+                    r.product(), r.eventKey(), event.title(), r.origin());
+            if (r.emailId() != null) {
+                LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), person.joinUrl(), false,
+                        r.product() + " " + r.eventKey() + " for " + r.email());
+            }
+        });
+    }
+
+    /**
+     * A join of someone the bridge had not seen: the task, now with the registrant as GoTo has them, in the webinar
+     * ({@code goto:webinar/getWebinar}, {@code goto:webinar/getRegistrant}).
+     */
+    public Task joined(Task task, Map<String, Object> webinar, Map<String, Object> registrant) {
+        Participant p = new Participant((String) registrant.get("email"), (String) registrant.get("firstName"),
+                (String) registrant.get("lastName"), task.delivery().registrantKey(), (String) registrant.get("joinUrl"),
+                Standing.REGISTERED, new LinkedHashMap<>());
+        EventSnapshot seen = snapshot("webinar", task.account(), webinars.events(List.of(webinar)).get(0), List.of(p));
+        return new Task(task.call(), task.eventKey(), task.account(), task.body(), task.reference(), task.earlier(), null,
+                task.delivery(), seen);
+    }
+
+    private void delivered(Entry entry, Task task, Map<String, Object> answer) {
+        GoToDelivery d = task.delivery();
+        if (d.about(GoToDelivery.JOINED)) {
+            entry.outcomes.add(c -> attended(c, entry, d, task.known()));
+        } else if (!d.about(GoToDelivery.ADDED)) {
+            registrar.forget(d.webinarKey());
+            Optional<EventSnapshot> now = answer == null ? Optional.empty()
+                    : Optional.of(snapshot("webinar", d.account(), webinars.events(List.of(answer)).get(0), List.of()));
+            entry.outcomes.add(c -> {
+                Change change = now.isPresent() ? reconciler.eventAnnounced(c, now.get(), Change.Source.WEBHOOK)
+                        : reconciler.eventDeleted(c, d.snapshot(java.time.Instant.now()), Change.Source.WEBHOOK);
+                if (change != null) {
+                    entry.made.add(change);
+                    eventsChanged.set(true);
+                }
+                LOG.info("GoTo webhook {}: {}", d.describe(), change == null ? "nothing changed" : change.type().label());
+            });
+        } else if (!d.approved()) {
+            // one waiting for approval is the poll's
+            LOG.info("GoTo webhook {} with status {}: left to the poll", d.describe(), d.status());
+        } else {
+            // one the bridge made itself, or one a poll found first, is known already and changes nothing
+            entry.outcomes.add(c -> {
+                Change change = reconciler.registered(c, d.snapshot(java.time.Instant.now()), d.person(), Change.Source.WEBHOOK,
+                        d.answers());
+                if (change != null) {
+                    entry.made.add(change);
+                }
+                LOG.info("{} from a GoTo webhook: {}", change != null ? "Registered" : "Already known", d.describe());
+            });
+        }
+    }
+
+    private void attended(Connection c, Entry entry, GoToDelivery d, EventSnapshot seen) throws SQLException {
+        Change change = reconciler.attended(c, seen, seen.participants().get(0), Change.Source.WEBHOOK);
+        if (change != null) {
+            entry.made.add(change);
+        }
+        LOG.info("{} from a GoTo webhook: {}", change != null ? "Attended" : "Attended already", d.describe());
+    }
+
+    private EventSnapshot snapshot(String product, String account, EventRef event, List<Participant> people) {
+        return new EventSnapshot(product, account, event.key(), event.title(), event.startsAt(), event.endsAt(), List.of(), people,
+                false, java.time.Instant.now(), Map.of());
+    }
+
+    /** Every task answered: the requests' outcomes and the entry's completion, all or none, in one transaction. */
+    public void complete(Entry entry) throws SQLException {
+        record(entry.claim, c -> {
+            for (Write o : entry.outcomes) {
                 o.to(c);
             }
-            done(c, claim.id());
+            done(c, entry.id());
         });
-        made.forEach(meters::found);
-        if (!made.isEmpty()) {
+        entry.made.forEach(meters::found);
+        if (!entry.made.isEmpty()) {
             changed.set(true);
         }
-        return true;
+    }
+
+    /**
+     * A task's call failed (its exception, as the route caught it): after a failure part way, the retry carries every
+     * request out again. A passing failure waits and is tried again; a setting that is wrong holds the entry without
+     * counting an attempt; one no retry can mend is a dead letter.
+     */
+    public void failed(Entry entry, Exception caught) throws SQLException {
+        Claim claim = entry.claim;
+        Throwable e = caught;
+        while (!(e instanceof GoToException || e instanceof InboundRequest.Invalid || e instanceof SQLException)
+                && e.getCause() != null && e.getCause() != e) {
+            e = e.getCause();
+        }
+        if (e instanceof SQLException sql) {
+            // the database (e.g. under the rate limiter) failed, not the entry: it stays claimed by this process,
+            // which takes it again on its next turn
+            throw sql;
+        }
+        if (e instanceof GoToException g) {
+            if (g.fix().isPresent()) {
+                // a setting, not the entry, is wrong (the GoTo part's state says which): the entry waits, no attempt
+                // counted, until it is fixed; the entries of other GoTo accounts go on meanwhile
+                record(claim, c -> held(c, claim, g.getMessage() + ": " + g.fix().get()));
+            } else if (g.isTransient()) {
+                record(claim, c -> failed(c, claim, g.getMessage(), g.retryAfter().orElse(java.time.Duration.ZERO)));
+            } else {
+                record(claim, c -> dead(c, claim, g.getMessage()));
+            }
+            return;
+        }
+        String reason = e instanceof InboundRequest.Invalid ? e.getMessage() : "cannot be handled: " + e.getMessage();
+        record(claim, c -> dead(c, claim, reason));
     }
 
     /** An entry claimed by this process: {@code at} tells this claim from a later one of the same entry. */
@@ -221,7 +443,7 @@ public class InboxWorker {
      * (killed while it worked) is free again, and so is one this process claimed and did not finish (its database
      * failed while it recorded): the drain works one entry at a time.
      */
-    private Optional<Claim> claim() throws SQLException {
+    private Optional<Claim> claimOne() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement st = c.prepareStatement("""
@@ -292,73 +514,6 @@ public class InboxWorker {
         }
     }
 
-    private Optional<Write> carryOut(long id, InboundRequest r, List<Change> made) throws SQLException {
-        return switch (r.action()) {
-            case REGISTER -> register(r, made);
-            case MEETING_LINK, ASSIST_LINK -> {
-                // GoTo cannot deduplicate a create: the attempt is on record before the call, and the session carries
-                // its reference, so an attempt after a crash finds the session instead of creating a second one
-                String key = "inbox-" + id;
-                Intents.Attempt attempt = intents.begin(key);
-                SessionLinks.Link link = r.action() == InboundRequest.Action.MEETING_LINK
-                        ? sessions.meeting(r.subject().isEmpty() ? "Meeting with " + name(r) : r.subject(), attempt)
-                        : sessions.assist(name(r), r.email(), attempt);
-                yield Optional.of(c -> {
-                    link(c, id, r, link);
-                    Intents.settled(c, key);
-                });
-            }
-        };
-    }
-
-    /**
-     * A GoTo webhook event, applied as the poll would have found it. A registration is recorded from what GoTo
-     * sent, with no call: one the bridge made itself, or one a poll found first, is known already and changes
-     * nothing; one waiting for approval is the poll's. A join is the registrant attended: taken as stored, or from
-     * GoTo when the join came before its registration. A webinar announced is read again from GoTo, so announcements
-     * in any order end as GoTo has it; one GoTo has no more is cancelled as the poll cancels it.
-     */
-    private Optional<Write> applied(GoToDelivery d, List<Change> made) throws SQLException {
-        if (d.account() == null || !knownAccount.test(d.account())) {
-            throw new InboundRequest.Invalid("a GoTo webhook for the account " + d.account() + ", which the bridge does not know:"
-                    + " connect it (or mend the callback's ?account=), then replay");
-        }
-        if (d.about(GoToDelivery.JOINED)) {
-            EventSnapshot seen = reconciler.stored("webinar", d.webinarKey(), d.registrantKey())
-                    .orElseGet(() -> registrar.registrant(d.account(), d.webinarKey(), d.registrantKey()));
-            return Optional.of(c -> {
-                Change change = reconciler.attended(c, seen, seen.participants().get(0), Change.Source.WEBHOOK);
-                if (change != null) {
-                    made.add(change);
-                }
-                LOG.info("{} from a GoTo webhook: {}", change != null ? "Attended" : "Attended already", d.describe());
-            });
-        }
-        if (!d.about(GoToDelivery.ADDED)) {
-            Optional<EventSnapshot> now = d.deleted() ? Optional.empty() : registrar.webinar(d.account(), d.webinarKey());
-            return Optional.of(c -> {
-                Change change = now.isPresent() ? reconciler.eventAnnounced(c, now.get(), Change.Source.WEBHOOK)
-                        : reconciler.eventDeleted(c, d.snapshot(java.time.Instant.now()), Change.Source.WEBHOOK);
-                if (change != null) {
-                    made.add(change);
-                    eventsChanged.set(true);
-                }
-                LOG.info("GoTo webhook {}: {}", d.describe(), change == null ? "nothing changed" : change.type().label());
-            });
-        }
-        if (!d.approved()) {
-            LOG.info("GoTo webhook {} with status {}: left to the poll", d.describe(), d.status());
-            return Optional.empty();
-        }
-        return Optional.of(c -> {
-            Change change = reconciler.registered(c, d.snapshot(java.time.Instant.now()), d.person(), Change.Source.WEBHOOK, d.answers());
-            if (change != null) {
-                made.add(change);
-            }
-            LOG.info("{} from a GoTo webhook: {}", change != null ? "Registered" : "Already known", d.describe());
-        });
-    }
-
     /**
      * Whether an entry committed a change since the last ask: the route then pushes to Mautic at once rather than on
      * the push's timer, which would add up to bridge.push.interval to a registration GoTo's webhook brought.
@@ -373,34 +528,6 @@ public class InboxWorker {
      */
     public boolean eventsChanged() {
         return eventsChanged.getAndSet(false);
-    }
-
-    /**
-     * Registers the person, records the registration (its outbox rows write the join URL back to the contact) and
-     * queues the confirmation email. A contact save for someone the bridge already knows for this event is the echo
-     * of its own write (Mautic sends every save back) or a save of something else: left alone, with no GoTo call,
-     * so nothing loops, and someone who cancelled is not registered again because their contact was edited.
-     */
-    private Optional<Write> register(InboundRequest r, List<Change> made) throws SQLException {
-        if (r.source() == Change.Source.CONTACT && known(r.product(), r.eventKey(), r.email())) {
-            return Optional.empty();
-        }
-        Registrar.Registration reg = registrar.register(r.product(), r.eventKey(), null, r.email(), r.firstName(), r.lastName(),
-                r.answers());
-        return Optional.of(c -> {
-            Change change = reconciler.registered(c, reg.event(), reg.person(), r.source(), r.answers().entrySet().stream()
-                    .map(a -> new Change.Answer(a.getKey(), a.getValue())).toList());
-            boolean fresh = change != null;
-            if (fresh) {
-                made.add(change);
-            }
-            LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()),
-                    r.product(), r.eventKey(), reg.event().title(), r.origin());
-            if (r.emailId() != null) {
-                LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), reg.person().joinUrl(), false,
-                        r.product() + " " + r.eventKey() + " for " + r.email());
-            }
-        });
     }
 
     /**

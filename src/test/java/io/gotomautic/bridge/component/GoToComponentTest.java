@@ -116,6 +116,46 @@ class GoToComponentTest {
     }
 
     @Test
+    void sessionsForLinksAreEndpointsAndARetryWithItsReferenceFindsTheSessionInsteadOfASecond() throws Exception {
+        long webinar = goTo.state().webinars().add(GoToWebinars.webinar("Launch")
+                .times(TimeRange.of(Instant.now().plus(Duration.ofDays(3)), Duration.ofHours(1)))).key();
+        bridge = bridge(Map.of());
+        ProducerTemplate calls = bridge.camelContext().createProducerTemplate();
+
+        Map<?, ?> added = calls.requestBody("goto:webinar/addRegistrant?webinarKey=" + webinar,
+                Map.of("email", "grace@example.com", "firstName", "Grace", "lastName", "Hopper"), Map.class);
+        assertThat(added.get("account")).as("the account it registered through").isEqualTo("default");
+        assertThat(added.get("event")).as("the event as the filters see it").isInstanceOfSatisfying(Map.class, e -> assertThat(e)
+                .containsEntry("key", String.valueOf(webinar)).containsEntry("title", "Launch").containsKey("startsAt"));
+
+        Map<?, ?> meeting = calls.requestBody("goto:meeting/createMeeting", Map.of("subject", "Demo for Ada"), Map.class);
+        assertThat(goTo.state().meetings().createdViaApi()).singleElement()
+                .satisfies(m -> assertThat(String.valueOf(m.meetingId())).isEqualTo(meeting.get("meetingKey")))
+                .satisfies(m -> assertThat(m.subject()).as("no reference, no mark").isEqualTo("Demo for Ada"));
+        assertThat(meeting.get("joinUrl")).asString().contains(String.valueOf(meeting.get("meetingKey")));
+        assertThat(meeting.get("startUrl")).as("the organizer's link to host it").isNotNull();
+
+        // a first attempt whose answer was lost: the retry names it and gets its meeting, not a second one
+        Map<String, Object> attempt = Map.of("reference", "inbox-7-a1b2c3");
+        Map<?, ?> marked = calls.requestBodyAndHeaders("goto:meeting/createMeeting", Map.of("subject", "Demo for Grace"), attempt, Map.class);
+        Map<?, ?> retried = calls.requestBodyAndHeaders("goto:meeting/createMeeting", Map.of("subject", "Demo for Grace"),
+                Map.of("reference", "inbox-7-a1b2c3", "earlier", Instant.now().minusSeconds(30).toString()), Map.class);
+        assertThat(retried.get("meetingKey")).isEqualTo(marked.get("meetingKey"));
+        assertThat(goTo.state().meetings().createdViaApi()).hasSize(2);
+
+        Map<?, ?> session = calls.requestBodyAndHeaders("goto:assist/createSession",
+                Map.of("customerName", "Ada Lovelace", "customerEmail", "ada@example.com"), attempt, Map.class);
+        Map<?, ?> again = calls.requestBodyAndHeaders("goto:assist/createSession",
+                Map.of("customerName", "Ada Lovelace", "customerEmail", "ada@example.com"),
+                Map.of("reference", "inbox-7-a1b2c3", "earlier", Instant.now().minusSeconds(30).toString()), Map.class);
+        assertThat(goTo.state().assistSessions().createdViaApi()).singleElement()
+                .satisfies(a -> assertThat(a.request().partnerObject()).isEqualTo("inbox-7-a1b2c3"));
+        assertThat(again.get("joinUrl")).isEqualTo(session.get("joinUrl"));
+        assertThatThrownBy(() -> calls.requestBody("goto:assist/createSession", Map.of("customerEmail", "ada@example.com")))
+                .hasRootCauseMessage("goto:assist/createSession needs the body's customerName");
+    }
+
+    @Test
     void aRouteOnOnNewRegistrationGetsEachNewRegistrantOnceAcrossARestart() throws Exception {
         GoToTrainings.Training training = goTo.state().trainings().add("Onboarding", "", "UTC",
                 TimeRange.of(Instant.now().plus(Duration.ofDays(2)), Duration.ofHours(2)));

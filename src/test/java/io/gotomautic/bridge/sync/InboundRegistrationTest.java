@@ -51,6 +51,22 @@ class InboundRegistrationTest extends InboundTestBase {
                 && count("SELECT count(*) FROM inbox WHERE status = 'pending'") == 0);
         assertThat(goTo.state().webinars().registrants(webinar)).hasSize(1);
         assertThat(deadLetters("inbox")).isEmpty();
+
+        // every registration GoTo got was the goto: step of the route inbox-task, with its own counters in JMX (the
+        // contact save of the first submission registered, each submission met GoTo's 409)
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        var steps = jmx.queryNames(new javax.management.ObjectName("org.apache.camel:context=bridge,type=processors,*"), null).stream()
+                .filter(n -> {
+                    try {
+                        return "inbox-task".equals(jmx.getAttribute(n, "RouteId"))
+                                && String.valueOf(jmx.getAttribute(n, "Destination")).startsWith("goto://webinar/addRegistrant");
+                    } catch (javax.management.JMException e) {
+                        return false;
+                    }
+                }).toList();
+        assertThat(steps).singleElement().satisfies(n -> assertThat((Long) jmx.getAttribute(n, "ExchangesCompleted"))
+                .isEqualTo(goTo.calls().count("POST /G2W/rest/v2/organizers/{organizerKey}/webinars/{webinarKey}/registrants"))
+                .isEqualTo(3));
     }
 
     @Test
