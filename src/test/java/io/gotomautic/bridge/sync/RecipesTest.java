@@ -159,7 +159,7 @@ class RecipesTest extends PullTestBase {
             awaitStarted(bridge, "new-training-registrants");
 
             Instant held = now.minus(Duration.ofDays(1));
-            long webinar = goTo.state().webinars().add(GoToWebinars.webinar("Deep Dive")
+            long webinar = goTo.state().webinars().add(GoToWebinars.webinar("The \"Deep Dive\"")
                     .times(TimeRange.of(held, Duration.ofHours(1)))).key();
             var ada = goTo.state().webinars().addRegistrant(webinar, "Ada", "Lovelace", "ada@example.com");
             var bob = goTo.state().webinars().addRegistrant(webinar, "Bob", "Brief", "bob@example.com");
@@ -187,7 +187,7 @@ class RecipesTest extends PullTestBase {
         try (Bridge bridge = service(Map.of())) {
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !posts.isEmpty());
             assertThat(posts).allSatisfy(p -> assertThat(p).isEqualTo(
-                    "{\"text\": \"Ada Lovelace attended Deep Dive for 45 minutes\"}"));
+                    "{\"text\": \"Ada Lovelace attended The \\\"Deep Dive\\\" for 45 minutes\"}"));
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> DB.strings(
                     "SELECT count(*) FROM subscription_delivery WHERE subscription = 'chat' AND status <> 'done'").get(0).equals("0"));
             assertThat(state.contactByEmail("ada@example.com").orElseThrow().points()).as("not added again").isEqualTo(10);
