@@ -145,6 +145,8 @@ class BridgeServiceTest {
                     INSERT INTO outbox (kind, payload, status, delivered_at) VALUES
                       ('contact', '{}', 'delivered', now() - interval '31 days'),
                       ('contact', '{}', 'pending', NULL);
+                    INSERT INTO webinar_session_end (account, webinar_key, ends_at) VALUES
+                      ('default', '1', now() - interval '2 days'), ('default', '1', now() + interval '1 day');
                     """);
         }
         String deleted = bridge.camelContext().createProducerTemplate().requestBody("direct:housekeeping", null, String.class);
@@ -155,5 +157,8 @@ class BridgeServiceTest {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo("new-done,old-pending");
         }
+        assertThat(DB.strings("SELECT count(*) FROM webinar_session_end WHERE ends_at > now()")).as("the session to come is kept")
+                .containsExactly("1");
+        assertThat(DB.strings("SELECT count(*) FROM webinar_session_end")).containsExactly("1");
     }
 }

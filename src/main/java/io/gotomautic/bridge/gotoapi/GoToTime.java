@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -15,21 +17,26 @@ final class GoToTime {
     private GoToTime() {
     }
 
-    /** The earliest start and latest end of an event's {@code times}; both null when it lists none. */
-    record Span(Instant start, Instant end) {
+    /**
+     * The earliest start and latest end of an event's {@code times} (both null when it lists none), and each time's
+     * end.
+     */
+    record Span(Instant start, Instant end, List<Instant> ends) {
     }
 
     /** @param startField {@code startTime} in GoToWebinar, {@code startDate} in GoToTraining (likewise the end) */
     static Span span(JsonNode times, String startField, String endField) {
         Instant start = null;
         Instant end = null;
+        List<Instant> ends = new ArrayList<>();
         for (JsonNode t : times) {
             Instant s = parse(t.path(startField).asText());
             Instant e = parse(t.path(endField).asText());
+            ends.add(e);
             start = start == null || s.isBefore(start) ? s : start;
             end = end == null || e.isAfter(end) ? e : end;
         }
-        return new Span(start, end);
+        return new Span(start, end, List.copyOf(ends));
     }
 
     static Instant parse(String text) {

@@ -30,7 +30,8 @@ public class WebinarReader {
         List<EventRef> events = new ArrayList<>();
         for (JsonNode webinar : GoToJson.tree(webinars)) {
             GoToTime.Span span = GoToTime.span(webinar.path("times"), "startTime", "endTime");
-            events.add(new EventRef(webinar.path("webinarKey").asText(), webinar.path("subject").asText(), span.start(), span.end()));
+            events.add(new EventRef(webinar.path("webinarKey").asText(), webinar.path("subject").asText(), span.start(), span.end(),
+                    null, span.ends()));
         }
         return events;
     }

@@ -2,19 +2,25 @@ package io.gotomautic.bridge.sync;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * An event as GoTo's listing shows it, enough to decide whether it needs a snapshot. In the pull routes it travels
  * as a {@code java.util.Map} ({@link #asMap}) so filters and steps read {@code ${body[title]}}.
  *
- * @param item the record GoTo listed it by (as Maps and Lists), for a product whose listing already carries all a
- *             snapshot needs (GoToAssist); null when it was not listed (a stored or a report-only event)
+ * @param item        the record GoTo listed it by (as Maps and Lists), for a product whose listing already carries
+ *                    all a snapshot needs (GoToAssist); null when it was not listed (a stored or a report-only event)
+ * @param sessionEnds the scheduled end of each of its sessions, as a GoToWebinar listing gives them; else empty
  */
-public record EventRef(String key, String title, Instant startsAt, Instant endsAt, Object item) {
+public record EventRef(String key, String title, Instant startsAt, Instant endsAt, Object item, List<Instant> sessionEnds) {
 
     public EventRef(String key, String title, Instant startsAt, Instant endsAt) {
-        this(key, title, startsAt, endsAt, null);
+        this(key, title, startsAt, endsAt, null, List.of());
+    }
+
+    public EventRef(String key, String title, Instant startsAt, Instant endsAt, Object item) {
+        this(key, title, startsAt, endsAt, item, List.of());
     }
 
     /**

@@ -339,9 +339,13 @@ public class InboxWorker {
             entry.outcomes.add(c -> attended(c, entry, d, task.known()));
         } else if (!d.about(GoToDelivery.ADDED)) {
             registrar.forget(d.webinarKey());
+            // gone from GoTo: no session of it is scheduled any more
+            EventRef scheduled = answer == null ? new EventRef(d.webinarKey(), d.webinarTitle(), null, null)
+                    : webinars.events(List.of(answer)).get(0);
             Optional<EventSnapshot> now = answer == null ? Optional.empty()
-                    : Optional.of(snapshot("webinar", d.account(), webinars.events(List.of(answer)).get(0), List.of()));
+                    : Optional.of(snapshot("webinar", d.account(), scheduled, List.of()));
             entry.outcomes.add(c -> {
+                PollCadence.scheduled(c, d.account(), List.of(scheduled));
                 Change change = now.isPresent() ? reconciler.eventAnnounced(c, now.get(), Change.Source.WEBHOOK)
                         : reconciler.eventDeleted(c, d.snapshot(java.time.Instant.now()), Change.Source.WEBHOOK);
                 if (change != null) {

@@ -299,6 +299,11 @@ public class PullCycle {
             run.changes.addAll(cancelled);
             cancelled.forEach(meters::found);
         }
+        if (!run.dryRun && run.product.equals("webinar")) {
+            try (Connection c = dataSource.getConnection()) {
+                PollCadence.scheduled(c, run.account, listed);
+            }
+        }
         String organizer = connections.client(run.account).organizer().key();
         List<Map<String, Object>> events = listed.stream()
                 .filter(e -> key == null ? !settled.containsKey(e.key()) || (e.endsAt() != null && e.endsAt().isAfter(settled.get(e.key())))

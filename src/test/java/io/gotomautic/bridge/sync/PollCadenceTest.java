@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Polling as the safety net: the webinar schedule ticks every second, but while GoTo's webhooks are active the
- * account is polled only when bridge.poll.webinar.with-webhooks has passed or a webinar has just ended, which brings
- * the attendance minutes the join left open; with the webhooks failing, every tick polls again.
+ * account is polled only when bridge.poll.webinar.with-webhooks has passed or a session of a webinar has just ended
+ * (the first of a series too, not only its last), which brings the attendance minutes the join left open; with the
+ * webhooks failing, every tick polls again.
  */
 class PollCadenceTest extends InboundTestBase {
 
@@ -38,17 +39,19 @@ class PollCadenceTest extends InboundTestBase {
     }
 
     @Test
-    void withWebhooksTheWebinarPollWaitsForAnEndAndWithThemFailingItTicksAgain() throws Exception {
+    void withWebhooksTheWebinarPollWaitsForASessionsEndAndWithThemFailingItTicksAgain() throws Exception {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(DB.strings("SELECT state FROM goto_webhook WHERE account = 'default'")).containsExactly("active");
             assertThat(DB.strings("SELECT outcome FROM sync_cursor WHERE product = 'webinar'")).containsExactly("ok");
         });
-        // a webinar under way that ends in eight seconds; one registrant joins (the webhook: attended, no minutes)
+        // a series whose first session is under way and ends in eight seconds, its second tomorrow; one registrant
+        // joins (the webhook: attended, no minutes)
         GoToWebinars webinars = goTo.state().webinars();
         Instant began = Instant.now().minus(Duration.ofMinutes(20));
         // whole seconds, as GoTo's times are
         Instant ends = Instant.now().plus(Duration.ofSeconds(8)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        long talk = webinars.add(GoToWebinars.webinar("Short talk").times(new TimeRange(began, ends))).key();
+        long talk = webinars.add(GoToWebinars.webinar("Short series").times(new TimeRange(began, ends),
+                TimeRange.of(began.plus(Duration.ofDays(1)), Duration.ofHours(1)))).key();
         Registrant ada = webinars.addRegistrant(talk, "Ada", "Byron", "ada@example.com");
         Session live = webinars.addSession(talk, new TimeRange(began, ends));
         webinars.recordAttendance(live.key(), ada.key(), TimeRange.of(began.plus(Duration.ofMinutes(1)), Duration.ofMinutes(12)));
@@ -57,7 +60,7 @@ class PollCadenceTest extends InboundTestBase {
                         .containsExactly("attended 0"));
         long before = polls();
 
-        // the first tick after the end polls, and the minutes arrive
+        // the first tick after the session's end polls, and the minutes arrive
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(DB.strings("SELECT state || ' ' || minutes_attended FROM registration WHERE email = 'ada@example.com'"))
                         .containsExactly("attended 12"));
