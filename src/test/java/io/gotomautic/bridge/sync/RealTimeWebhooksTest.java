@@ -3,9 +3,12 @@ package io.gotomautic.bridge.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.gotomautic.bridge.TestBridge;
+import io.gotomautic.bridge.gotoapi.GoToClient;
+import io.gotomautic.bridge.gotoapi.GoToConnections;
 import io.gotomautic.bridge.gotohooks.GoToWebhookSubscriptions;
 import io.gotomautic.bridge.sandbox.GoToWebhooks;
 import org.awaitility.Awaitility;
@@ -59,6 +62,26 @@ class RealTimeWebhooksTest extends InboundTestBase {
         assertThat(DB.strings("SELECT count(*) FROM sync_cursor WHERE product = 'webinar' AND finished_at > now() - interval '10 seconds'"
                 + " AND started_at > (SELECT min(received_at) FROM inbox WHERE source = 'goto-webhook')")).as("no poll since")
                 .containsExactly("0");
+
+        // someone turns a webhook off in GoTo and deletes a subscription: the next check mends both, nothing doubled
+        GoToClient app = bridge.camelContext().getRegistry().lookupByNameAndType("gotoConnections", GoToConnections.class).first();
+        String added = goTo.webhooks().stream().filter(w -> w.eventName().equals("registrant.added")).findFirst().orElseThrow()
+                .webhookKey();
+        app.put("/G2W/rest/v2/webhooks", List.of(Map.of("webhookKey", added, "state", "INACTIVE")));
+        app.delete("/G2W/rest/v2/userSubscriptions", List.of(goTo.userSubscriptions(goTo.firstOrganizer()).get(1).userSubscriptionKey()));
+        assertThat(goTo.userSubscriptions(goTo.firstOrganizer())).hasSize(3);
+        assertThat(subscriptions.check()).hasEntrySatisfying("default", line -> assertThat(line).startsWith("active"));
+        assertThat(goTo.webhooks()).hasSize(4).allSatisfy(w -> assertThat(w.state()).isEqualTo(GoToWebhooks.State.ACTIVE));
+        assertThat(goTo.userSubscriptions(goTo.firstOrganizer())).hasSize(4)
+                .allSatisfy(u -> assertThat(u.state()).isEqualTo(GoToWebhooks.State.ACTIVE))
+                .extracting(GoToWebhooks.UserSubscription::webhookKey).doesNotHaveDuplicates();
+
+        // GoTo failing: the account's webhooks are failing, with why (status shows it), and mended when GoTo is back
+        goTo.faults().on("/webhooks").status(500);
+        assertThat(subscriptions.check()).hasEntrySatisfying("default", line -> assertThat(line).startsWith("failing").contains("500"));
+        assertThat(DB.strings("SELECT state FROM goto_webhook WHERE account = 'default'")).containsExactly("failing");
+        goTo.faults().clear();
+        assertThat(subscriptions.check()).hasEntrySatisfying("default", line -> assertThat(line).startsWith("active"));
 
         assertThat(subscriptions.remove()).isEqualTo(8);
         assertThat(goTo.webhooks()).isEmpty();
