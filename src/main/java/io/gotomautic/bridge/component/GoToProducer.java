@@ -1,8 +1,8 @@
 package io.gotomautic.bridge.component;
 
+import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.gotoapi.Operations;
@@ -10,14 +10,14 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 
 /**
- * Calls one GoTo operation: keys (and the {@code account}) from the message's headers, else the URI's; for
- * {@code addRegistrant} the body is
- * the registrant (a Map, or its JSON), for {@code createMeeting} and {@code createSession} what the session is for. The answer becomes the body, GoTo's JSON as Maps and Lists.
+ * Calls one GoTo operation: keys (and the {@code account}) from the message's headers, else the URI's. The input of
+ * the operations that take one is the body, a Map or List or its JSON: for {@code addRegistrant} the registrant, for
+ * {@code createMeeting} and {@code createSession} what the session is for, for the webhook API's creates and
+ * updates GoTo's array. The answer becomes the body, GoTo's JSON as Maps and Lists.
  */
 class GoToProducer extends DefaultProducer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
     GoToProducer(GoToEndpoint endpoint) {
         super(endpoint);
@@ -31,11 +31,11 @@ class GoToProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) throws Exception {
         GoToEndpoint endpoint = getEndpoint();
-        Map<String, Object> input = null;
+        Object input = null;
         if (Operations.takesBody(endpoint.operation())) {
             Object body = exchange.getIn().getBody();
-            input = body instanceof Map<?, ?> ? JSON.convertValue(body, MAP)
-                    : body == null ? null : JSON.readValue(exchange.getIn().getBody(String.class), MAP);
+            input = body instanceof Map<?, ?> || body instanceof List<?> ? JSON.convertValue(body, Object.class)
+                    : body == null ? null : JSON.readValue(exchange.getIn().getBody(String.class), Object.class);
         }
         JsonNode answer;
         try {

@@ -59,10 +59,15 @@ public class Operations {
             "webinar/addRegistrant", "webinar/getRegistrant", "webinar/listSessions", "webinar/listAttendees",
             "webinar/listWebinars", "training/listTrainings", "training/listSessions", "training/listSessionsByDate",
             "training/listAttendees", "meeting/listHistoryMeetings", "meeting/listAttendees", "assist/listSessions",
-            "meeting/createMeeting", "assist/createSession");
+            "meeting/createMeeting", "assist/createSession", "webinar/createWebhookSecret", "webinar/listWebhooks",
+            "webinar/createWebhooks", "webinar/updateWebhooks", "webinar/listUserSubscriptions",
+            "webinar/createUserSubscriptions", "webinar/updateUserSubscriptions");
     /** The calls whose input is the message body. */
     private static final Set<String> WITH_BODY = Set.of("training/addRegistrant", "webinar/addRegistrant", "meeting/createMeeting",
-            "assist/createSession");
+            "assist/createSession", "webinar/createWebhooks", "webinar/updateWebhooks", "webinar/createUserSubscriptions",
+            "webinar/updateUserSubscriptions");
+    /** GoToWebinar's webhook API: the OAuth application's webhooks, and the subscriptions of the token's organizer. */
+    private static final String WEBHOOKS = "/G2W/rest/v2";
 
     private final GoToConnections connections;
     private final Registrar registrar;
@@ -98,17 +103,39 @@ public class Operations {
      * @param input for {@code addRegistrant} the registrant: {@code email}, {@code firstName}, {@code lastName} and
      *              {@code answers} (by GoTo question key or field name); for {@code meeting/createMeeting} the
      *              {@code subject}; for {@code assist/createSession} the {@code customerName} and
-     *              {@code customerEmail}; ignored otherwise
+     *              {@code customerEmail}; for the webhook API's creates and updates the array GoTo takes; ignored
+     *              otherwise
      */
-    public JsonNode call(String name, Keys keys, Map<String, Object> input) {
+    public JsonNode call(String name, Keys keys, Object input) {
         if (name.endsWith("/addRegistrant")) {
             String product = name.substring(0, name.indexOf('/'));
-            return add(product, keys.required(product + "Key"), keys, input);
+            return add(product, keys.required(product + "Key"), keys, map(input));
         }
         if (name.equals("meeting/createMeeting") || name.equals("assist/createSession")) {
-            return session(name, keys, input == null ? Map.of() : input);
+            return session(name, keys, input == null ? Map.of() : map(input));
         }
-        return onEvent(name, keys, client -> call(name, client, keys));
+        return onEvent(name, keys, client -> call(name, client, keys, input));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object input) {
+        if (input != null && !(input instanceof Map)) {
+            throw new IllegalArgumentException("needs an object as the body, not " + input.getClass().getSimpleName());
+        }
+        return (Map<String, Object>) input;
+    }
+
+    private static List<?> array(Object input) {
+        if (!(input instanceof List<?> items)) {
+            throw new IllegalArgumentException("needs an array as the body");
+        }
+        return items;
+    }
+
+    /** The list inside GoTo's {@code _embedded}; empty when the answer has none. */
+    private static JsonNode embedded(JsonNode answer, String field) {
+        JsonNode list = answer == null ? null : answer.path("_embedded").get(field);
+        return list == null ? GoToClient.JSON.createArrayNode() : list;
     }
 
     /**
@@ -150,7 +177,7 @@ public class Operations {
         return connections.onEvent(product, eventKey, call);
     }
 
-    private JsonNode call(String name, GoToClient client, Keys keys) {
+    private JsonNode call(String name, GoToClient client, Keys keys, Object input) {
         return switch (name) {
             case "training/getTraining" -> client.get(training(client, keys));
             case "training/listRegistrations" -> client.get(training(client, keys) + "/registrants");
@@ -176,6 +203,13 @@ public class Operations {
             case "meeting/listAttendees" -> client.get(MEETINGS + "/meetings/" + keys.required("meetingKey") + "/attendees");
             case "assist/listSessions" -> client.get(ASSIST_SESSIONS + "?sessionType=screen_sharing&fromTime="
                     + time(keys, "fromTime") + "&toTime=" + time(keys, "toTime"));
+            case "webinar/createWebhookSecret" -> client.post(WEBHOOKS + "/webhooks/secretkey", Map.of());
+            case "webinar/listWebhooks" -> embedded(client.get(WEBHOOKS + "/webhooks?product=g2w"), "webhooks");
+            case "webinar/createWebhooks" -> embedded(client.post(WEBHOOKS + "/webhooks", array(input)), "webhooks");
+            case "webinar/updateWebhooks" -> client.put(WEBHOOKS + "/webhooks", array(input));
+            case "webinar/listUserSubscriptions" -> embedded(client.get(WEBHOOKS + "/userSubscriptions"), "userSubscriptions");
+            case "webinar/createUserSubscriptions" -> client.post(WEBHOOKS + "/userSubscriptions", array(input));
+            case "webinar/updateUserSubscriptions" -> client.put(WEBHOOKS + "/userSubscriptions", array(input));
             default -> throw new IllegalArgumentException("no GoTo operation " + name);
         };
     }

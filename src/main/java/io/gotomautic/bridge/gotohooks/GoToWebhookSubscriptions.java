@@ -15,20 +15,21 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.gotoapi.GoToClient;
 import io.gotomautic.bridge.gotoapi.GoToConnections;
-import io.gotomautic.bridge.gotoapi.GoToException;
 import io.gotomautic.bridge.store.StoredSecrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bridge's subscription to GoToWebinar's webhooks, made and mended idempotently: the application's secret
- * ({@code POST /webhooks/secretkey}, kept sealed), a webhook per event to {@code <bridge.public-url>/webhooks/goto}
- * (GoTo makes them INACTIVE: each is activated), and each connected account subscribed with a callback that names it
- * ({@code ?account=}); a webhook or subscription GoTo shows INACTIVE or lost is made again. Each account's outcome
- * is kept in {@code goto_webhook} for {@code status}.
+ * The bridge's subscription to GoToWebinar's webhooks, made and mended idempotently by the routes
+ * {@code goto-webhooks-subscribe} and {@code goto-webhooks-check}, whose goto: steps make the calls; this bean
+ * decides between them: the application's secret ({@code goto:webinar/createWebhookSecret}, kept sealed), a webhook
+ * per event to {@code <bridge.public-url>/webhooks/goto} (GoTo makes them INACTIVE: each is activated), and each
+ * connected account subscribed with a callback that names it ({@code ?account=}); a webhook or subscription GoTo shows
+ * INACTIVE or lost is made again. Each account's outcome is kept in {@code goto_webhook} for {@code status}.
  */
 public class GoToWebhookSubscriptions {
 
@@ -37,6 +38,8 @@ public class GoToWebhookSubscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(GoToWebhookSubscriptions.class);
     private static final Duration RECHECK = Duration.ofHours(1);
     private static final Duration RETRY = Duration.ofMinutes(5);
+    private static final String ACTIVE = "ACTIVE";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GoToConnections connections;
     private final StoredSecrets secrets;
@@ -44,7 +47,7 @@ public class GoToWebhookSubscriptions {
     private final String callback;
     private List<String> checkedAccounts = List.of();
     private Instant checkedAt = Instant.MIN;
-    private Map<String, String> lastOutcome = Map.of();
+    private Map<String, String> outcome = new LinkedHashMap<>();
 
     public GoToWebhookSubscriptions(GoToConnections connections, StoredSecrets secrets, DataSource dataSource, String publicUrl) {
         this.connections = connections;
@@ -54,63 +57,154 @@ public class GoToWebhookSubscriptions {
     }
 
     /**
-     * The route's step, every minute: {@link #check()} at the first call, hourly (five minutes after one that failed),
-     * and as soon as an account is connected or disconnected; else nothing, so the check costs GoTo a few calls an hour.
+     * The application's webhooks to the bridge's callback, by event, as GoTo lists them; those to make and those to
+     * activate.
      */
-    public synchronized Map<String, String> ensure() throws SQLException {
-        List<String> accounts = connections.names();
-        Instant now = Instant.now();
-        if (!accounts.equals(checkedAccounts) || checkedAt.plus(RECHECK).isBefore(now)) {
-            lastOutcome = check();
-            checkedAccounts = accounts;
-            // a check that failed (GoTo down, a refusal) is made again in a few minutes, not in an hour
-            checkedAt = lastOutcome.values().stream().allMatch(o -> o.startsWith("active")) ? now : now.minus(RECHECK).plus(RETRY);
+    public final class Hooks {
+        private final Map<String, Map<String, Object>> ours = new LinkedHashMap<>();
+
+        private Hooks(List<Map<String, Object>> listed) {
+            for (Map<String, Object> w : listed) {
+                if (callback.equals(w.get("callbackUrl")) && EVENTS.contains(String.valueOf(w.get("eventName")))) {
+                    ours.putIfAbsent(String.valueOf(w.get("eventName")), w);
+                }
+            }
         }
-        return lastOutcome;
+
+        /** The webhooks to make, as {@code goto:webinar/createWebhooks} takes them. */
+        public List<Map<String, Object>> missing() {
+            return EVENTS.stream().filter(e -> !ours.containsKey(e)).map(e -> Map.<String, Object>of("callbackUrl", callback,
+                    "eventName", e, "eventVersion", "1.0.0", "product", "g2w")).toList();
+        }
+
+        /** The webhooks to activate, as {@code goto:webinar/updateWebhooks} takes them. */
+        public List<Map<String, Object>> inactive() {
+            return ours.values().stream().filter(w -> !ACTIVE.equals(w.get("state")))
+                    .map(w -> Map.<String, Object>of("webhookKey", String.valueOf(w.get("webhookKey")), "state", ACTIVE)).toList();
+        }
+
+        List<String> keys() {
+            return ours.values().stream().map(w -> String.valueOf(w.get("webhookKey"))).toList();
+        }
     }
 
-    /** The secret, the webhooks and every account's subscriptions as they should be; returns each account's outcome. */
-    public Map<String, String> check() throws SQLException {
-        Map<String, String> outcome = new LinkedHashMap<>();
+    /** An account's subscriptions to the bridge's webhooks at its callback: those to make and those to activate. */
+    public final class Subscribed {
+        private final List<Map<String, Object>> missing = new ArrayList<>();
+        private final List<Map<String, Object>> inactive = new ArrayList<>();
+        private final List<String> keys = new ArrayList<>();
+
+        private Subscribed(List<String> webhookKeys, String account, List<Map<String, Object>> listed) {
+            String url = callbackOf(account);
+            Map<String, Map<String, Object>> byWebhook = new LinkedHashMap<>();
+            for (Map<String, Object> s : listed) {
+                if (url.equals(s.get("callbackUrl"))) {
+                    byWebhook.put(String.valueOf(s.get("webhookKey")), s);
+                    keys.add(String.valueOf(s.get("userSubscriptionKey")));
+                }
+            }
+            for (String key : webhookKeys) {
+                Map<String, Object> s = byWebhook.get(key);
+                if (s == null) {
+                    missing.add(Map.of("webhookKey", key, "callbackUrl", url, "userSubscriptionState", ACTIVE));
+                } else if (!ACTIVE.equals(s.get("userSubscriptionState"))) {
+                    inactive.add(Map.of("webhookKey", key, "userSubscriptionKey", String.valueOf(s.get("userSubscriptionKey")),
+                            "userSubscriptionState", ACTIVE));
+                }
+            }
+        }
+
+        /** As {@code goto:webinar/createUserSubscriptions} takes them. */
+        public List<Map<String, Object>> missing() {
+            return missing;
+        }
+
+        /** As {@code goto:webinar/updateUserSubscriptions} takes them. */
+        public List<Map<String, Object>> inactive() {
+            return inactive;
+        }
+    }
+
+    /**
+     * The timer's step, every minute: a check is due at the first tick, hourly (five minutes after one that failed),
+     * and as soon as an account is connected or disconnected; else not, so the check costs GoTo a few calls an hour.
+     */
+    public synchronized boolean due() {
+        List<String> accounts = connections.names();
+        return !accounts.isEmpty() && (!accounts.equals(checkedAccounts) || checkedAt.plus(RECHECK).isBefore(Instant.now()));
+    }
+
+    /** A check begins: the accounts it covers (the first one's token acts for the application's webhooks). */
+    public synchronized List<String> begin() {
+        outcome = new LinkedHashMap<>();
         List<String> accounts = connections.names();
         if (accounts.isEmpty()) {
-            return outcome;
+            throw new IllegalStateException("no GoTo account is connected: nothing to subscribe");
         }
-        List<String> keys;
-        try {
-            GoToClient app = connections.first();
-            if (secrets.get(GoToWebhookReceiver.SECRET).isEmpty()) {
-                secrets.putIfAbsent(GoToWebhookReceiver.SECRET, app.post(BASE + "/webhooks/secretkey", Map.of()).path("value").asText());
-            }
-            keys = webhooks(app);
-        } catch (GoToException e) {
-            for (String account : accounts) {
-                outcome.put(account, record(account, "failing", "the webhooks could not be set up: " + e.getMessage()));
-            }
-            return outcome;
+        return accounts;
+    }
+
+    public boolean needsSecret() throws SQLException {
+        return secrets.get(GoToWebhookReceiver.SECRET).isEmpty();
+    }
+
+    /** The secret GoTo made ({@code goto:webinar/createWebhookSecret}), kept sealed: it signs the deliveries. */
+    public void secret(Map<String, Object> made) throws SQLException {
+        secrets.putIfAbsent(GoToWebhookReceiver.SECRET, String.valueOf(made.get("value")));
+    }
+
+    /** @param listed {@code goto:webinar/listWebhooks} */
+    public Hooks hooks(List<Map<String, Object>> listed) {
+        return new Hooks(listed);
+    }
+
+    /** @param made {@code goto:webinar/createWebhooks}: now among the bridge's, to activate */
+    public void made(Hooks hooks, List<Map<String, Object>> made) {
+        for (Map<String, Object> w : made) {
+            hooks.ours.put(String.valueOf(w.get("eventName")), w);
         }
+        LOG.info("GoTo webhooks made for {} to {}", made.stream().map(w -> w.get("eventName")).toList(), callback);
+    }
+
+    /** @param listed {@code goto:webinar/listUserSubscriptions}, as the account */
+    public Subscribed subscribed(Hooks hooks, String account, List<Map<String, Object>> listed) {
+        Subscribed s = new Subscribed(hooks.keys(), account, listed);
+        if (!s.missing().isEmpty()) {
+            LOG.info("GoTo account {} subscribes to {} webhooks", EmailAddress.masked(account), s.missing().size());
+        }
+        return s;
+    }
+
+    public synchronized void active(String account) throws SQLException {
+        outcome.put(account, record(account, "active", EVENTS.size() + " events to " + callbackOf(account)));
+    }
+
+    public synchronized void failing(String account, Exception e) throws SQLException {
+        outcome.put(account, record(account, "failing", e.getMessage()));
+    }
+
+    /** The secret or the webhooks could not be made: no account's subscription can deliver. */
+    public synchronized void notSetUp(List<String> accounts, Exception e) throws SQLException {
         for (String account : accounts) {
-            try {
-                subscribe(connections.client(account), account, keys);
-                outcome.put(account, record(account, "active", EVENTS.size() + " events to " + callbackOf(account)));
-            } catch (GoToException e) {
-                outcome.put(account, record(account, "failing", e.getMessage()));
-            }
+            outcome.put(account, record(account, "failing", "the webhooks could not be set up: " + e.getMessage()));
         }
-        return outcome;
+    }
+
+    /** The check is over: each account's outcome; one that failed is checked again in a few minutes, not in an hour. */
+    public synchronized Map<String, String> end(List<String> accounts) {
+        checkedAccounts = accounts;
+        Instant now = Instant.now();
+        checkedAt = outcome.values().stream().allMatch(o -> o.startsWith("active")) ? now : now.minus(RECHECK).plus(RETRY);
+        return Map.copyOf(outcome);
     }
 
     /** {@code webhooks remove}: every account's subscriptions and the bridge's webhooks deleted in GoTo. */
     public int remove() throws SQLException {
         int removed = 0;
+        List<String> none = List.of();
         for (String account : connections.names()) {
             GoToClient client = connections.client(account);
-            List<String> ours = new ArrayList<>();
-            for (JsonNode s : client.get(BASE + "/userSubscriptions").path("_embedded").path("userSubscriptions")) {
-                if (s.path("callbackUrl").asText().equals(callbackOf(account))) {
-                    ours.add(s.path("userSubscriptionKey").asText());
-                }
-            }
+            List<String> ours = new Subscribed(none, account, list(client.get(BASE + "/userSubscriptions"), "userSubscriptions")).keys;
             if (!ours.isEmpty()) {
                 client.delete(BASE + "/userSubscriptions", ours);
                 removed += ours.size();
@@ -119,7 +213,7 @@ public class GoToWebhookSubscriptions {
         }
         if (!connections.names().isEmpty()) {
             GoToClient app = connections.first();
-            List<String> ours = ours(app).values().stream().map(w -> w.path("webhookKey").asText()).toList();
+            List<String> ours = new Hooks(list(app.get(BASE + "/webhooks?product=g2w"), "webhooks")).keys();
             if (!ours.isEmpty()) {
                 app.delete(BASE + "/webhooks", ours);
                 removed += ours.size();
@@ -128,71 +222,10 @@ public class GoToWebhookSubscriptions {
         return removed;
     }
 
-    /** The bridge's webhook per event, made where missing and activated where GoTo has it INACTIVE; their keys. */
-    private List<String> webhooks(GoToClient app) {
-        Map<String, JsonNode> ours = ours(app);
-        List<Map<String, Object>> missing = new ArrayList<>();
-        for (String event : EVENTS) {
-            if (!ours.containsKey(event)) {
-                missing.add(Map.of("callbackUrl", callback, "eventName", event, "eventVersion", "1.0.0", "product", "g2w"));
-            }
-        }
-        if (!missing.isEmpty()) {
-            for (JsonNode w : app.post(BASE + "/webhooks", missing).path("_embedded").path("webhooks")) {
-                ours.put(w.path("eventName").asText(), w);
-            }
-            LOG.info("GoTo webhooks made for {} to {}", missing.stream().map(m -> m.get("eventName")).toList(), callback);
-        }
-        List<Map<String, Object>> inactive = new ArrayList<>();
-        for (JsonNode w : ours.values()) {
-            if (!"ACTIVE".equals(w.path("state").asText())) {
-                inactive.add(Map.of("webhookKey", w.path("webhookKey").asText(), "state", "ACTIVE"));
-            }
-        }
-        if (!inactive.isEmpty()) {
-            app.put(BASE + "/webhooks", inactive);
-        }
-        return ours.values().stream().map(w -> w.path("webhookKey").asText()).toList();
-    }
-
-    /** The application's webhooks to the bridge's callback, by event. */
-    private Map<String, JsonNode> ours(GoToClient app) {
-        Map<String, JsonNode> ours = new LinkedHashMap<>();
-        for (JsonNode w : app.get(BASE + "/webhooks?product=g2w").path("_embedded").path("webhooks")) {
-            if (w.path("callbackUrl").asText().equals(callback) && EVENTS.contains(w.path("eventName").asText())) {
-                ours.putIfAbsent(w.path("eventName").asText(), w);
-            }
-        }
-        return ours;
-    }
-
-    /** The account subscribed to each webhook, ACTIVE, with a callback that names it. */
-    private void subscribe(GoToClient client, String account, List<String> webhookKeys) {
-        String url = callbackOf(account);
-        Map<String, JsonNode> subscribed = new LinkedHashMap<>();
-        for (JsonNode s : client.get(BASE + "/userSubscriptions").path("_embedded").path("userSubscriptions")) {
-            if (s.path("callbackUrl").asText().equals(url)) {
-                subscribed.put(s.path("webhookKey").asText(), s);
-            }
-        }
-        List<Map<String, Object>> missing = new ArrayList<>();
-        List<Map<String, Object>> inactive = new ArrayList<>();
-        for (String key : webhookKeys) {
-            JsonNode s = subscribed.get(key);
-            if (s == null) {
-                missing.add(Map.of("webhookKey", key, "callbackUrl", url, "userSubscriptionState", "ACTIVE"));
-            } else if (!"ACTIVE".equals(s.path("userSubscriptionState").asText())) {
-                inactive.add(Map.of("webhookKey", key, "userSubscriptionKey", s.path("userSubscriptionKey").asText(),
-                        "userSubscriptionState", "ACTIVE"));
-            }
-        }
-        if (!missing.isEmpty()) {
-            client.post(BASE + "/userSubscriptions", missing);
-            LOG.info("GoTo account {} subscribed to {} webhooks", EmailAddress.masked(account), missing.size());
-        }
-        if (!inactive.isEmpty()) {
-            client.put(BASE + "/userSubscriptions", inactive);
-        }
+    /** The list in GoTo's {@code _embedded}, as Maps. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(JsonNode answer, String field) {
+        return JSON.convertValue(answer.path("_embedded").path(field), List.class);
     }
 
     private String callbackOf(String account) {
