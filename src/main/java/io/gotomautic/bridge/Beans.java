@@ -109,7 +109,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
                 new AssistReader(), mautic, push, segments, new LinkEmails(outbox), new EventOptions(ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
-                new GoToWebhookReceiver(new Inbox(ds), new StoredSecrets(ds, SecretBox.of(settings)), settings),
+                new GoToWebhookReceiver(new Inbox(ds), new StoredSecrets(ds, SecretBox.of(settings)), settings, connections::knows),
                 new GoToWebhookSubscriptions(connections, new StoredSecrets(ds, SecretBox.of(settings)), ds, settings.publicUrl()),
                 new InboxWorker(ds, registrar, reconciler, forms, settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped(), meters, connections::knows),

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,9 +46,12 @@ public class GoToWebhookReceiver {
     private final boolean timestamped;
     private final String timestampHeader;
     private volatile byte[] secret;
+    /** Whether the bridge has a GoTo account of that name: a delivery for another is stored, and answered 202. */
+    private final Predicate<String> knownAccount;
 
-    public GoToWebhookReceiver(Inbox inbox, StoredSecrets secrets, Settings settings) {
+    public GoToWebhookReceiver(Inbox inbox, StoredSecrets secrets, Settings settings, Predicate<String> knownAccount) {
         this.inbox = inbox;
+        this.knownAccount = knownAccount;
         this.secrets = secrets;
         this.signatureHeader = settings.get("goto.webhooks.signature-header");
         this.algorithm = settings.get("goto.webhooks.signature-algorithm");
@@ -129,6 +133,12 @@ public class GoToWebhookReceiver {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("stored", fresh);
         result.put("duplicates", entries.size() - fresh);
+        if (account == null || !knownAccount.test(account)) {
+            // stored all the same (a dead letter on its turn, replayed once the account is connected): accepted, not done
+            result.put("account", "unknown to the bridge: connect it, then replay the dead letters");
+            Answers.json(exchange, 202, result);
+            return;
+        }
         Answers.json(exchange, 200, result);
     }
 

@@ -78,6 +78,8 @@ class GoToWebhookReceiveTest extends InboundTestBase {
         assertThat(send("POST", "?account=default", body, null).body()).contains("missing X-Webhook-Signature header");
         assertThat(send("POST", "?account=default", body, sign(body + " ")).statusCode()).isEqualTo(401);
         assertThat(send("POST", "?account=default", "{not json", sign("{not json")).statusCode()).isEqualTo(400);
+        String huge = "[" + (body + ",").repeat(2_000_000 / body.length() + 1) + body + "]";
+        assertThat(send("POST", "?account=default", huge, sign(huge)).statusCode()).as("over camel.server.max-body-size").isEqualTo(413);
         assertThat(DB.strings("SELECT count(*) FROM inbox WHERE source = 'goto-webhook'")).as("nothing stored").containsExactly("0");
 
         // an event the bridge does not apply is stored as done; one for an unknown account becomes a dead letter
@@ -85,7 +87,9 @@ class GoToWebhookReceiveTest extends InboundTestBase {
                 + UUID.randomUUID() + "\",\"webinarKey\":" + webinar + "}";
         assertThat(send("POST", "?account=default", survey, sign(survey)).statusCode()).isEqualTo(200);
         String stranger = registrantAdded(UUID.randomUUID().toString(), "zed@example.com");
-        assertThat(send("POST", "?account=nobody@example.com", stranger, sign(stranger)).statusCode()).isEqualTo(200);
+        var unknown = send("POST", "?account=nobody@example.com", stranger, sign(stranger));
+        assertThat(unknown.statusCode()).as("stored, not applied").isEqualTo(202);
+        assertThat(unknown.body()).contains("unknown to the bridge");
         String fine = registrantAdded(UUID.randomUUID().toString(), "fine@example.com");
         assertThat(send("POST", "?account=default", fine, sign(fine)).statusCode()).isEqualTo(200);
 
