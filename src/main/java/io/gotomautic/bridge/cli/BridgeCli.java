@@ -2,6 +2,7 @@ package io.gotomautic.bridge.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import io.gotomautic.bridge.Bridge;
@@ -83,6 +84,8 @@ public class BridgeCli implements Callable<Integer> {
     private static int runUntilStopped(Settings settings, Runnable afterStop) throws Exception {
         Bridge bridge = Bridge.start(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Camel's graceful stop may take its 45 s (camel.main.shutdown-timeout); the rest takes seconds
+            StopWatchdog.watch(Duration.ofSeconds(55));
             bridge.close();
             afterStop.run();
         }, "bridge-shutdown"));
