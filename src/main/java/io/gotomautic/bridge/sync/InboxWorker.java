@@ -181,6 +181,10 @@ public class InboxWorker {
         private static Task of(GoToDelivery delivery, String call, EventSnapshot known) {
             return new Task(call, delivery.webinarKey(), delivery.account(), null, null, null, null, delivery, known);
         }
+
+        private Task withKnown(EventSnapshot seen) {
+            return new Task(call, eventKey, account, body, reference, earlier, request, delivery, seen);
+        }
     }
 
     /**
@@ -328,9 +332,7 @@ public class InboxWorker {
         Participant p = new Participant((String) registrant.get("email"), (String) registrant.get("firstName"),
                 (String) registrant.get("lastName"), task.delivery().registrantKey(), (String) registrant.get("joinUrl"),
                 Standing.REGISTERED, new LinkedHashMap<>());
-        EventSnapshot seen = snapshot("webinar", task.account(), webinars.events(List.of(webinar)).get(0), List.of(p));
-        return new Task(task.call(), task.eventKey(), task.account(), task.body(), task.reference(), task.earlier(), null,
-                task.delivery(), seen);
+        return task.withKnown(snapshot("webinar", task.account(), webinars.events(List.of(webinar)).get(0), List.of(p)));
     }
 
     private void delivered(Entry entry, Task task, Map<String, Object> answer) {
