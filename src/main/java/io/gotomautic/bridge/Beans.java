@@ -105,16 +105,17 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
         FormRules forms = FormRules.of(settings);
         Registrar registrar = new Registrar(connections, filter, Clock.systemUTC());
         SessionLinks sessions = new SessionLinks(connections, settings.optional("bridge.meeting.key"), Clock.systemUTC());
+        Operations operations = new Operations(connections, registrar, sessions, Clock.systemUTC(), settings.duration("bridge.window.past"),
+                settings.duration("bridge.window.future"));
         return new Beans(connections, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled), new MeetingReader(),
                 new AssistReader(), mautic, push, segments, new LinkEmails(outbox), new EventOptions(ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
                 new GoToWebhookReceiver(new Inbox(ds), new StoredSecrets(ds, SecretBox.of(settings)), settings, connections::knows),
-                new GoToWebhookSubscriptions(connections, new StoredSecrets(ds, SecretBox.of(settings)), ds, settings.publicUrl()),
+                new GoToWebhookSubscriptions(connections, operations, new StoredSecrets(ds, SecretBox.of(settings)), ds, settings.publicUrl()),
                 new InboxWorker(ds, registrar, reconciler, forms, settings.optional("bridge.organizer-email"),
                         () -> camel.isStopping() || camel.isStopped(), meters, connections::knows),
-                new Operations(connections, registrar, sessions, Clock.systemUTC(), settings.duration("bridge.window.past"),
-                        settings.duration("bridge.window.future")), new ConnectPages(connect),
+                operations, new ConnectPages(connect),
                 new ConsolePages(ds, accounts, connections, new StoredSecrets(ds, SecretBox.of(settings)),
                         forms, AdminCredentials.of(settings), clientId,
                         settings.rateLimit().calls(), settings.rateLimit().period().toSeconds()), meters);

@@ -61,11 +61,12 @@ public class Operations {
             "training/listAttendees", "meeting/listHistoryMeetings", "meeting/listAttendees", "assist/listSessions",
             "meeting/createMeeting", "assist/createSession", "webinar/createWebhookSecret", "webinar/listWebhooks",
             "webinar/createWebhooks", "webinar/updateWebhooks", "webinar/listUserSubscriptions",
-            "webinar/createUserSubscriptions", "webinar/updateUserSubscriptions");
+            "webinar/createUserSubscriptions", "webinar/updateUserSubscriptions", "webinar/deleteWebhooks",
+            "webinar/deleteUserSubscriptions");
     /** The calls whose input is the message body. */
     private static final Set<String> WITH_BODY = Set.of("training/addRegistrant", "webinar/addRegistrant", "meeting/createMeeting",
             "assist/createSession", "webinar/createWebhooks", "webinar/updateWebhooks", "webinar/createUserSubscriptions",
-            "webinar/updateUserSubscriptions");
+            "webinar/updateUserSubscriptions", "webinar/deleteWebhooks", "webinar/deleteUserSubscriptions");
     /** GoToWebinar's webhook API: the OAuth application's webhooks, and the subscriptions of the token's organizer. */
     private static final String WEBHOOKS = "/G2W/rest/v2";
 
@@ -210,6 +211,8 @@ public class Operations {
             case "webinar/listUserSubscriptions" -> embedded(client.get(WEBHOOKS + "/userSubscriptions"), "userSubscriptions");
             case "webinar/createUserSubscriptions" -> client.post(WEBHOOKS + "/userSubscriptions", array(input));
             case "webinar/updateUserSubscriptions" -> client.put(WEBHOOKS + "/userSubscriptions", array(input));
+            case "webinar/deleteWebhooks" -> client.delete(WEBHOOKS + "/webhooks", array(input));
+            case "webinar/deleteUserSubscriptions" -> client.delete(WEBHOOKS + "/userSubscriptions", array(input));
             default -> throw new IllegalArgumentException("no GoTo operation " + name);
         };
     }

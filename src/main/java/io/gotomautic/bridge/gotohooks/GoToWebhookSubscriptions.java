@@ -14,11 +14,10 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.EmailAddress;
-import io.gotomautic.bridge.gotoapi.GoToClient;
 import io.gotomautic.bridge.gotoapi.GoToConnections;
+import io.gotomautic.bridge.gotoapi.Operations;
 import io.gotomautic.bridge.store.StoredSecrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,6 @@ import org.slf4j.LoggerFactory;
 public class GoToWebhookSubscriptions {
 
     static final List<String> EVENTS = List.of("registrant.added", "registrant.joined", "webinar.created", "webinar.changed");
-    private static final String BASE = "/G2W/rest/v2";
     private static final Logger LOG = LoggerFactory.getLogger(GoToWebhookSubscriptions.class);
     private static final Duration RECHECK = Duration.ofHours(1);
     private static final Duration RETRY = Duration.ofMinutes(5);
@@ -42,6 +40,7 @@ public class GoToWebhookSubscriptions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GoToConnections connections;
+    private final Operations operations;
     private final StoredSecrets secrets;
     private final DataSource dataSource;
     private final String callback;
@@ -49,8 +48,10 @@ public class GoToWebhookSubscriptions {
     private Instant checkedAt = Instant.MIN;
     private Map<String, String> outcome = new LinkedHashMap<>();
 
-    public GoToWebhookSubscriptions(GoToConnections connections, StoredSecrets secrets, DataSource dataSource, String publicUrl) {
+    public GoToWebhookSubscriptions(GoToConnections connections, Operations operations, StoredSecrets secrets, DataSource dataSource,
+                                    String publicUrl) {
         this.connections = connections;
+        this.operations = operations;
         this.secrets = secrets;
         this.dataSource = dataSource;
         this.callback = publicUrl.replaceAll("/+$", "") + "/webhooks/goto";
@@ -198,34 +199,35 @@ public class GoToWebhookSubscriptions {
         return Map.copyOf(outcome);
     }
 
-    /** {@code webhooks remove}: every account's subscriptions and the bridge's webhooks deleted in GoTo. */
+    /**
+     * {@code webhooks remove}: every account's subscriptions and the bridge's webhooks deleted in GoTo, through the
+     * same operations as the routes' ({@code goto:webinar/list…} and {@code goto:webinar/delete…}).
+     */
     public int remove() throws SQLException {
         int removed = 0;
-        List<String> none = List.of();
-        for (String account : connections.names()) {
-            GoToClient client = connections.client(account);
-            List<String> ours = new Subscribed(none, account, list(client.get(BASE + "/userSubscriptions"), "userSubscriptions")).keys;
+        List<String> accounts = connections.names();
+        for (String account : accounts) {
+            List<String> ours = new Subscribed(List.of(), account, call("webinar/listUserSubscriptions", account, null)).keys;
             if (!ours.isEmpty()) {
-                client.delete(BASE + "/userSubscriptions", ours);
+                call("webinar/deleteUserSubscriptions", account, ours);
                 removed += ours.size();
             }
             record(account, "removed", "by `webhooks remove`");
         }
-        if (!connections.names().isEmpty()) {
-            GoToClient app = connections.first();
-            List<String> ours = new Hooks(list(app.get(BASE + "/webhooks?product=g2w"), "webhooks")).keys();
+        if (!accounts.isEmpty()) {
+            List<String> ours = new Hooks(call("webinar/listWebhooks", accounts.get(0), null)).keys();
             if (!ours.isEmpty()) {
-                app.delete(BASE + "/webhooks", ours);
+                call("webinar/deleteWebhooks", accounts.get(0), ours);
                 removed += ours.size();
             }
         }
         return removed;
     }
 
-    /** The list in GoTo's {@code _embedded}, as Maps. */
+    /** An operation as the account; its answer as Maps. */
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(JsonNode answer, String field) {
-        return JSON.convertValue(answer.path("_embedded").path(field), List.class);
+    private List<Map<String, Object>> call(String operation, String account, Object input) {
+        return JSON.convertValue(operations.call(operation, key -> key.equals("account") ? account : null, input), List.class);
     }
 
     private String callbackOf(String account) {
