@@ -114,7 +114,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
                 new GoToWebhookReceiver(new Inbox(ds), new StoredSecrets(ds, SecretBox.of(settings)), settings, connections::knows),
                 new GoToWebhookSubscriptions(connections, operations, new StoredSecrets(ds, SecretBox.of(settings)), ds, settings.publicUrl()),
                 new InboxWorker(ds, registrar, reconciler, forms, settings.optional("bridge.organizer-email"),
-                        () -> camel.isStopping() || camel.isStopped(), meters, connections::knows),
+                        () -> camel.isStopping() || camel.isStopped(), meters, connections::knows, filter),
                 operations, new ConnectPages(connect),
                 new ConsolePages(ds, accounts, connections, new StoredSecrets(ds, SecretBox.of(settings)),
                         forms, AdminCredentials.of(settings), clientId,

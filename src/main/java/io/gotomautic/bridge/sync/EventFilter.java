@@ -44,6 +44,11 @@ public class EventFilter {
         return "bridge.pull." + product + ".filter";
     }
 
+    /** Whether the product has a filter: only then need its event be read to decide. */
+    public boolean filters(String product) {
+        return predicates.containsKey(product);
+    }
+
     /** Whether the product's filter takes the event of this organizer and account (every event when it has none). */
     public boolean accepts(String product, EventRef event, String organizerKey, String account) {
         return predicates.get(product) == null || accepts(product, event.asMap(organizerKey, account));

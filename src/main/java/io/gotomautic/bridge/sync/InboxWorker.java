@@ -68,6 +68,7 @@ public class InboxWorker {
     private final Meters meters;
     /** Whether the bridge has a GoTo account of that name, connected or not: a webhook names the one it is for. */
     private final Predicate<String> knownAccount;
+    private final EventFilter filter;
     private final AtomicBoolean eventsChanged = new AtomicBoolean();
     private final AtomicBoolean changed = new AtomicBoolean();
 
@@ -76,11 +77,13 @@ public class InboxWorker {
      * @param organizerEmail where start links of created sessions are mailed too ({@code bridge.organizer-email})
      * @param stopping       true once the service stops: no entry is claimed after the one at hand, and what is left
      *                       waits in the inbox instead of holding up the shutdown
+     * @param filter         bridge.pull.webinar.filter: a GoTo webhook about a webinar it leaves out changes nothing
      */
     public InboxWorker(DataSource dataSource, Registrar registrar, Reconciler reconciler,
                        FormRules forms, Optional<String> organizerEmail, BooleanSupplier stopping, Meters meters,
-                       Predicate<String> knownAccount) {
+                       Predicate<String> knownAccount, EventFilter filter) {
         this.meters = meters;
+        this.filter = filter;
         this.knownAccount = knownAccount;
         this.dataSource = dataSource;
         this.registrar = registrar;
@@ -253,14 +256,28 @@ public class InboxWorker {
             throw new InboundRequest.Invalid("a GoTo webhook for the account " + d.account() + ", which the bridge does not know:"
                     + " connect it (or mend the callback's ?account=), then replay");
         }
+        // with bridge.pull.webinar.filter set, the webinar is read so the filter sees it as the poll does
+        boolean filtered = filter.filters("webinar");
         if (d.about(GoToDelivery.JOINED)) {
             Optional<EventSnapshot> seen = reconciler.stored("webinar", d.webinarKey(), d.registrantKey());
-            return Task.of(d, seen.isPresent() ? null : "webinar/getRegistrant", seen.orElse(null));
+            return Task.of(d, seen.isEmpty() ? "webinar/getRegistrant" : filtered ? "webinar/getWebinar" : null, seen.orElse(null));
         }
         if (!d.about(GoToDelivery.ADDED)) {
             return Task.of(d, d.deleted() ? null : "webinar/getWebinar", null);
         }
-        return Task.of(d, null, null);
+        return Task.of(d, filtered ? "webinar/getWebinar" : null, null);
+    }
+
+    /** The webinar GoTo answered with (null: not read, or gone) is one bridge.pull.webinar.filter leaves out. */
+    private boolean leftOut(GoToDelivery d, Map<String, Object> webinar) {
+        // GoTo sends the organizer's key as a number
+        Object organizer = webinar == null ? null : webinar.get("organizerKey");
+        if (webinar == null || filter.accepts("webinar", webinars.events(List.of(webinar)).get(0),
+                organizer == null ? null : String.valueOf(organizer), d.account())) {
+            return false;
+        }
+        LOG.info("GoTo webhook {}: left out by {}, nothing recorded", d.describe(), filter.rule("webinar"));
+        return true;
     }
 
     private static String intent(Claim claim) {
@@ -337,6 +354,9 @@ public class InboxWorker {
 
     private void delivered(Entry entry, Task task, Map<String, Object> answer) {
         GoToDelivery d = task.delivery();
+        if (leftOut(d, answer)) {
+            return;
+        }
         if (d.about(GoToDelivery.JOINED)) {
             entry.outcomes.add(c -> attended(c, entry, d, task.known()));
         } else if (!d.about(GoToDelivery.ADDED)) {
