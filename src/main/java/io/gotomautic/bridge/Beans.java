@@ -107,7 +107,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
         SessionLinks sessions = new SessionLinks(connections, settings.optional("bridge.meeting.key"), Clock.systemUTC());
         Operations operations = new Operations(connections, registrar, sessions, Clock.systemUTC(), settings.duration("bridge.window.past"),
                 settings.duration("bridge.window.future"));
-        return new Beans(connections, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled), new MeetingReader(),
+        return new Beans(connections, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled, mapping.needsDetails()), new MeetingReader(),
                 new AssistReader(), mautic, push, segments, new LinkEmails(outbox), new EventOptions(ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),

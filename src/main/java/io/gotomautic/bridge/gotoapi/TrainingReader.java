@@ -31,10 +31,20 @@ public class TrainingReader {
 
     public static final String BY_REPORT = "report-session-";
 
-    private final KnownEvents known;
+    /** Fields of a registrant the change carries otherwise: not part of their detail. */
+    private static final Set<String> LISTED = Set.of("email", "givenName", "surname", "registrantKey", "joinUrl", "status",
+            "registrationDate");
 
-    public TrainingReader(KnownEvents known) {
+    private final KnownEvents known;
+    private final boolean details;
+
+    /**
+     * @param details whether a {@code bridge.mautic.map} names a GoTo field: GoToTraining's listing has every field
+     *                of its registrants, so their detail is taken from it, with no call per registrant
+     */
+    public TrainingReader(KnownEvents known, boolean details) {
         this.known = known;
+        this.details = details;
     }
 
     /**
@@ -79,6 +89,9 @@ public class TrainingReader {
             snapshot.put(new Participant(r.path("email").asText(), r.path("givenName").asText(null),
                     r.path("surname").asText(null), r.path("registrantKey").asText(), r.path("joinUrl").asText(null),
                     WebinarReader.standing(r), new LinkedHashMap<>()));
+            if (details) {
+                snapshot.details(r.path("email").asText(), new EventSnapshot.Details(WebinarReader.fields(r, LISTED), List.of()));
+            }
         }
     }
 

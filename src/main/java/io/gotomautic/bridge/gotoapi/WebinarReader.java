@@ -66,16 +66,21 @@ public class WebinarReader {
      */
     public void details(EventSnapshot.Builder snapshot, Object registrant) {
         JsonNode r = GoToJson.tree(registrant);
+        List<Change.Answer> answers = new ArrayList<>();
+        r.path("responses").forEach(a -> answers.add(new Change.Answer(a.path("question").asText(), a.path("answer").asText(null))));
+        snapshot.details(r.path("email").asText(), new EventSnapshot.Details(fields(r, LISTED), answers));
+    }
+
+    /** A registrant's plain fields with a value, but those {@code listed}: what a mapping can name. */
+    static Map<String, Object> fields(JsonNode registrant, Set<String> listed) {
         Map<String, Object> fields = new TreeMap<>();
-        r.fields().forEachRemaining(f -> {
-            if (!LISTED.contains(f.getKey()) && !f.getValue().isNull() && !f.getValue().isContainerNode()
+        registrant.fields().forEachRemaining(f -> {
+            if (!listed.contains(f.getKey()) && !f.getValue().isNull() && !f.getValue().isContainerNode()
                     && !f.getValue().asText().isBlank()) {
                 fields.put(f.getKey(), f.getValue().isNumber() ? f.getValue().numberValue() : f.getValue().asText());
             }
         });
-        List<Change.Answer> answers = new ArrayList<>();
-        r.path("responses").forEach(a -> answers.add(new Change.Answer(a.path("question").asText(), a.path("answer").asText(null))));
-        snapshot.details(r.path("email").asText(), new EventSnapshot.Details(fields, answers));
+        return fields;
     }
 
     /** A registrant's GoTo status (G2W and G2T alike) as the sync reads it. */

@@ -116,6 +116,20 @@ class MappingTest extends PullTestBase {
         }
     }
 
+    /** GoToTraining lists every field of its registrants: a mapped one needs no call per registrant. */
+    @Test
+    void aTrainingRegistrantsGoToFieldsComeFromTheListingWithNoDetailCall() throws Exception {
+        long key = goTo.state().trainings().add("Workshop", "", "UTC", TimeRange.of(now.plus(Duration.ofDays(3)), Duration.ofHours(2))).key();
+        goTo.state().trainings().addRegistrant(key, "Ada", "Tester", "ada@example.com");
+        String confirmation = goTo.state().trainings().registrants(key).get(0).confirmationUrl();
+        try (Bridge bridge = bridge(Map.of("bridge.mautic.map.goto_confirmation", "confirmationUrl"))) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(field("ada@example.com", "goto_confirmation")).isEqualTo(confirmation));
+            assertThat(goTo.calls().count("GET /G2T/rest/organizers/{organizerKey}/trainings/{trainingKey}/registrants/{registrantKey}"))
+                    .isZero();
+        }
+    }
+
     @Test
     void segmentsAreRenamedNotOrphanedWhenTheTemplateOrTheEventTitleChanges() throws Exception {
         Instant start = now.plus(Duration.ofDays(5));
