@@ -142,7 +142,7 @@ class MappingTest extends PullTestBase {
             segment = state.segmentByName(before).orElseThrow().id();
         }
         int segments = state.segments().size();
-        try (Bridge bridge = bridge(Map.of("bridge.mautic.segment-name", "${body[eventTitle]} (${body[state]})",
+        try (Bridge bridge = bridge(Map.of("bridge.mautic.segment-name", "${body[eventTitle]} (${body[type]})",
                 "bridge.mautic.tag", "webinar-${body[eventKey]}-${body[stateTag]}"))) {
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> state.segment(segment).orElseThrow().name()
                     .equals("Launch (registered)"));
@@ -164,6 +164,10 @@ class MappingTest extends PullTestBase {
                 .hasStackTraceContaining("bridge.mautic.segment-name: cannot name webinar 1234567890 (registered)");
         assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.tag", "${body[stateTag]")))
                 .hasStackTraceContaining("bridge.mautic.tag: is not a Simple template");
+        // a field of one person: a segment is everyone's in the event and state
+        assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.tag", "goto-${body[email]}")))
+                .hasStackTraceContaining("bridge.mautic.tag: names email, which a segment's or tag's name cannot have")
+                .hasStackTraceContaining("it can use product, productName, eventKey, eventTitle, eventStart, eventDate, type, state, stateTag");
         assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.segment-states", "registered, maybe")))
                 .hasStackTraceContaining("bridge.mautic.segment-states: lists states among registered, attended, no-show"
                         + " and cancelled, not maybe");
