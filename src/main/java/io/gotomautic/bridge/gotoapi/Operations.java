@@ -271,6 +271,10 @@ public class Operations {
         Map<String, String> answers = new LinkedHashMap<>();
         if (registrant.get("answers") instanceof Map<?, ?> given) {
             given.forEach((q, a) -> answers.put(String.valueOf(q), String.valueOf(a)));
+        } else if (registrant.get("answers") != null) {
+            throw new GoToException(400, "BadAnswers", product + "/addRegistrant takes answers as an object (question key or"
+                    + " field name: answer), not " + (registrant.get("answers") instanceof List ? "an array" : "a "
+                    + registrant.get("answers").getClass().getSimpleName()), false, null);
         }
         Registrar.Registration r = registrar.register(product, key, keys.value("account"), email, text(registrant, "firstName"),
                 text(registrant, "lastName"), answers);

@@ -98,6 +98,18 @@ class GoToComponentTest {
         assertThat(calls.requestBodyAndHeader("goto:webinar/getRegistrant?webinarKey=" + webinar, null, "registrantKey",
                 grace.get("registrantKey"), Map.class).get("email")).isEqualTo("grace@example.com");
         assertThat(calls.requestBody("goto:webinar/listSessions?webinarKey=" + webinar, null, List.class)).as("none held yet").isEmpty();
+        // answers by GoTo question key or field name; in any other shape they are refused, not dropped
+        long asked = goTo.state().webinars().add(GoToWebinars.webinar("Asked").question("Company name", true)
+                .times(TimeRange.of(Instant.now().plus(Duration.ofDays(3)), Duration.ofHours(1)))).key();
+        long question = goTo.state().webinars().webinar(asked).orElseThrow().questions().get(0).questionKey();
+        calls.requestBody("goto:webinar/addRegistrant?webinarKey=" + asked, Map.of("email", "cy@example.com", "firstName", "Cy",
+                "lastName", "Young", "answers", Map.of(String.valueOf(question), "Cyber AG", "organization", "Cyber")), Map.class);
+        assertThat(goTo.state().webinars().registrants(asked)).singleElement().satisfies(r -> assertThat(r.email()).isEqualTo("cy@example.com"));
+        assertThat(calls.requestBody("goto:webinar/getRegistrant?webinarKey=" + asked + "&registrantKey="
+                + goTo.state().webinars().registrants(asked).get(0).key(), null, Map.class).toString()).contains("Cyber AG");
+        assertThatThrownBy(() -> calls.requestBody("goto:webinar/addRegistrant?webinarKey=" + asked, Map.of("email", "dee@example.com",
+                "answers", List.of("Cyber AG"))))
+                .hasRootCauseMessage("webinar/addRegistrant takes answers as an object (question key or field name: answer), not an array");
 
         // every call went through the connection's one rate limiter, which logs each in PostgreSQL
         assertThat(Long.parseLong(DB.strings("SELECT count(*) FROM goto_call").get(0))).isGreaterThanOrEqualTo(logged + 9);
@@ -199,6 +211,54 @@ class GoToComponentTest {
         // GoTo lists Ada before Grace: had the restart forgotten Ada, she would have come first
         assertThat(second.getExchanges()).extracting(e -> e.getIn().getBody(Map.class).get("email")).containsExactly("grace@example.com");
         assertThat(second.getExchanges().get(0).getIn().getHeader("registrantKey")).isEqualTo(String.valueOf(grace.key()));
+    }
+
+    /** onNewTraining, onNewWebinar and onNewRegistrant: each new item once; with from=beginning, those there too. */
+    @Test
+    void theOtherTriggersTakeWhatIsNewAndFromBeginningWhatIsThereToo() throws Exception {
+        Instant later = Instant.now().plus(Duration.ofDays(2));
+        goTo.state().trainings().add("Existing training", "", "UTC", TimeRange.of(later, Duration.ofHours(2)));
+        long webinar = goTo.state().webinars().add(GoToWebinars.webinar("Existing webinar").times(TimeRange.of(later, Duration.ofHours(1))))
+                .key();
+        goTo.state().webinars().addRegistrant(webinar, "Early", "Bird", "early@example.com");
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        Files.writeString(routes.resolve("triggers.camel.yaml"), """
+                - route:
+                    from:
+                      uri: "goto:training/onNewTraining?from=beginning&delay=300&initialDelay=0"
+                      steps:
+                        - to: "mock:trainings"
+                - route:
+                    from:
+                      uri: "goto:webinar/onNewWebinar?delay=300&initialDelay=0"
+                      steps:
+                        - to: "mock:webinars"
+                - route:
+                    from:
+                      uri: "goto:webinar/onNewRegistrant?webinarKey=%d&delay=300&initialDelay=0"
+                      steps:
+                        - to: "mock:registrants"
+                """.formatted(webinar));
+        bridge = bridge(Map.of("camel.main.routes-include-pattern",
+                "file:routes/*.camel.yaml,file:" + routes.toAbsolutePath() + "/*.camel.yaml"));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> DB.strings("SELECT name FROM goto_trigger").size() == 3);
+
+        goTo.state().trainings().add("New training", "", "UTC", TimeRange.of(later, Duration.ofHours(2)));
+        goTo.state().webinars().add(GoToWebinars.webinar("New webinar").times(TimeRange.of(later, Duration.ofHours(1))));
+        goTo.state().webinars().addRegistrant(webinar, "Ada", "Lovelace", "ada@example.com");
+        MockEndpoint trainings = bridge.camelContext().getEndpoint("mock:trainings", MockEndpoint.class);
+        MockEndpoint webinars = bridge.camelContext().getEndpoint("mock:webinars", MockEndpoint.class);
+        MockEndpoint registrants = bridge.camelContext().getEndpoint("mock:registrants", MockEndpoint.class);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> trainings.getReceivedCounter() == 2
+                && webinars.getReceivedCounter() == 1 && registrants.getReceivedCounter() == 1);
+        // a few more polls: nothing comes twice
+        long polls = goTo.calls().count("GET /G2T/rest/organizers/{organizerKey}/trainings");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> goTo.calls().count("GET /G2T/rest/organizers/{organizerKey}/trainings")
+                >= polls + 3);
+        assertThat(trainings.getExchanges()).extracting(e -> e.getIn().getBody(Map.class).get("name"))
+                .as("from=beginning: the training there before the trigger started too").containsExactly("Existing training", "New training");
+        assertThat(webinars.getExchanges()).extracting(e -> e.getIn().getBody(Map.class).get("subject")).containsExactly("New webinar");
+        assertThat(registrants.getExchanges()).extracting(e -> e.getIn().getBody(Map.class).get("email")).containsExactly("ada@example.com");
     }
 
     private static List<String> delivered(String trigger) throws Exception {
