@@ -106,6 +106,91 @@ class SubscriptionTest extends PullTestBase {
                 .extracting(SubscriptionTest::email).containsExactly("late@example.com");
     }
 
+    /**
+     * {@code ?from=beginning} gets the changes committed before the subscription first started, the default does not;
+     * a person's change one subscriber fails on holds back that person's later changes there, in order, and nothing
+     * at another subscriber.
+     */
+    @Test
+    void fromBeginningTakesEarlierChangesAndAFailureKeepsOrderPerPersonAtItsOwnSubscriberOnly() throws Exception {
+        long key = goTo.state().webinars().add(GoToWebinars.webinar("Running")
+                .times(TimeRange.of(now.minus(Duration.ofMinutes(20)), Duration.ofHours(2)))).key();
+        goTo.state().webinars().addRegistrant(key, "Ada", "X", "ada@example.com");
+        bridge = bridge(Map.of());
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> DB.strings(
+                "SELECT count(*) FROM outbox WHERE payload ->> 'email' = 'ada@example.com'").equals(List.of("1")));
+        bridge.close();
+
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        Files.writeString(routes.resolve("subscribers.camel.yaml"), """
+                - route:
+                    from:
+                      uri: "bridge:changes/everything?from=beginning&delay=200&initialDelay=0"
+                      steps:
+                        - to: "mock:everything"
+                - route:
+                    from:
+                      uri: "bridge:changes/picky?delay=200&initialDelay=0"
+                      steps:
+                        - filter:
+                            simple: "${body[email]} == 'bob@example.com' && ${sys.subscription-test-refuse} == 'yes'"
+                            steps:
+                              - throwException:
+                                  exceptionType: java.lang.IllegalStateException
+                                  message: "not Bob, not now"
+                        - to: "mock:picky"
+                """);
+        System.setProperty("subscription-test-refuse", "yes");
+        try {
+            bridge = bridge(Map.of("camel.main.routes-include-pattern",
+                    "file:routes/*.camel.yaml,file:" + routes.toAbsolutePath() + "/*.camel.yaml"));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> DB.strings("SELECT name FROM subscription").size() == 2);
+            MockEndpoint everything = bridge.camelContext().getEndpoint("mock:everything", MockEndpoint.class);
+            MockEndpoint picky = bridge.camelContext().getEndpoint("mock:picky", MockEndpoint.class);
+
+            GoToWebinars.Registrant bob = goTo.state().webinars().addRegistrant(key, "Bob", "Y", "bob@example.com");
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> emails(everything).contains("bob@example.com")
+                    && attempts("picky", "bob@example.com", "registered") >= 1);
+            // Bob attends while picky still fails on his registration
+            var session = goTo.state().webinars().addSession(key, TimeRange.of(now.minus(Duration.ofMinutes(15)), Duration.ofHours(1)));
+            goTo.state().webinars().recordAttendance(session.key(), bob.key(),
+                    TimeRange.of(now.minus(Duration.ofMinutes(10)), Duration.ofMinutes(5)));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> types(everything, "bob@example.com").contains("attended"));
+            // picky tries again with the attendance committed: still only the registration is tried
+            int before = attempts("picky", "bob@example.com", "registered");
+            DB.strings("UPDATE subscription_delivery SET next_attempt_at = now() WHERE subscription = 'picky' AND status = 'pending'"
+                    + " RETURNING id");
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> attempts("picky", "bob@example.com", "registered") > before);
+            assertThat(attempts("picky", "bob@example.com", "attended")).as("held back behind his registration").isZero();
+
+            System.clearProperty("subscription-test-refuse");
+            DB.strings("UPDATE subscription_delivery SET next_attempt_at = now() WHERE subscription = 'picky' AND status = 'pending'"
+                    + " RETURNING id");
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> types(picky, "bob@example.com").size() == 2);
+            assertThat(types(picky, "bob@example.com")).as("in order").containsExactly("registered", "attended");
+            assertThat(emails(picky)).as("from its first start only").doesNotContain("ada@example.com");
+            assertThat(types(everything, "ada@example.com")).as("from the beginning").containsExactly("registered");
+            assertThat(types(everything, "bob@example.com")).containsExactly("registered", "attended");
+        } finally {
+            System.clearProperty("subscription-test-refuse");
+        }
+    }
+
+    private static List<Object> emails(MockEndpoint mock) {
+        return mock.getExchanges().stream().map(SubscriptionTest::email).toList();
+    }
+
+    private static List<Object> types(MockEndpoint mock, String email) {
+        return mock.getExchanges().stream().filter(e -> email.equals(email(e))).map(e -> e.getIn().getBody(Map.class).get("type"))
+                .map(Object.class::cast).toList();
+    }
+
+    private static int attempts(String subscription, String email, String type) throws Exception {
+        List<String> a = DB.strings("SELECT attempts FROM subscription_delivery WHERE subscription = ? AND payload ->> 'email' = ?"
+                + " AND payload ->> 'type' = ?", subscription, email, type);
+        return a.isEmpty() ? 0 : Integer.parseInt(a.get(0));
+    }
+
     private static Object email(Exchange e) {
         return e.getIn().getBody(Map.class).get("email");
     }
