@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sync", mixinStandardHelpOptions = true,
         description = "Run one pull cycle of a product now against the configured GoTo and Mautic, push what changed, "
                 + "refresh the event select options, and print a summary (like the old citrix:sync). It runs the routes of "
-                + "routes/ (direct:pull-<product>, direct:push-to-mautic, direct:event-options) without their schedules.")
+                + "routes/ (direct:poll with the header product, direct:push-to-mautic, direct:event-options) without their schedules.")
 class SyncCommand implements Callable<Integer> {
 
     @Spec
@@ -62,7 +62,7 @@ class SyncCommand implements Callable<Integer> {
         try (Database db = dryRun ? Database.readOnly(settings) : Database.attach(settings);
              OneShot routes = OneShot.start(settings, db, Clock.systemUTC())) {
             String credential = credentialStamp(db, settings.get("goto.client-id"));
-            // the same routes as the service's polls: direct:pull-<product>, then the push and the event options
+            // the same routes as the service's polls: direct:poll, then the push and the event options
             PullCycle.Poll run = routes.pull(product, dryRun, id);
             if (run.aborted() != null && run.takenEvents() == 0) {
                 spec.commandLine().getErr().println("goto-mautic-bridge: the " + product + " sync stopped: " + run.aborted());

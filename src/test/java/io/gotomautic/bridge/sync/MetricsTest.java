@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import io.gotomautic.bridge.Bridge;
@@ -30,6 +31,7 @@ class MetricsTest extends PullTestBase {
         goTo.state().webinars().addRegistrant(key, "Ada", "L", "ada@example.com");
         goTo.state().webinars().addRegistrant(key, "Grace", "H", "grace@example.com");
         goTo.faults().on("/webinars/" + key + "/registrants").status(429).retryAfter(1).times(1);
+        mautic.faults().on("/api/contacts/batch/new").status(429).retryAfter(1).times(1);
         try (Bridge bridge = bridge(Map.of())) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
                     DB.strings("SELECT email FROM registration").size() == 2 && pending() == 0);
@@ -45,16 +47,42 @@ class MetricsTest extends PullTestBase {
                 assertThat(series(lines, "bridge_goto_throttled_total", "product=\"webinar\"")).containsExactly("1.0");
                 assertThat(series(lines, "bridge_mautic_calls_total", "kind=\"POST /api/contacts/batch/new\"", "outcome=\"2xx\""))
                         .containsExactly("1.0");
+                assertThat(series(lines, "bridge_mautic_throttled_total")).containsExactly("1.0");
             });
-            Set<ObjectName> mbeans = ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("metrics:*"), null);
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            Set<ObjectName> mbeans = jmx.queryNames(new ObjectName("metrics:*"), null);
             assertThat(mbeans).extracting(ObjectName::toString).anyMatch(n -> n.contains("bridgeChangesFound"))
                     .anyMatch(n -> n.contains("bridgeGotoCalls")).anyMatch(n -> n.contains("bridgeDeadLetters"));
+            assertThat(mbeans.stream().filter(n -> n.toString().contains("bridgeChangesPushed") && n.toString().contains("registered")))
+                    .singleElement().satisfies(n -> assertThat(((Number) jmx.getAttribute(n, "Count")).doubleValue()).isEqualTo(2.0));
+            assertThat(mbeans.stream().filter(n -> n.toString().contains("bridgeMauticThrottled")))
+                    .singleElement().satisfies(n -> assertThat(((Number) jmx.getAttribute(n, "Count")).doubleValue()).isEqualTo(1.0));
+            // and each GoTo and Mautic call of the routes is a step with its own counters (the 429s are retried inside)
+            assertThat(completed(jmx, "pull-webinar-event", "goto://webinar/listRegistrants")).isPositive();
+            assertThat(completed(jmx, "push-changes", "mautic://contacts/upsertBatch")).isPositive();
         }
+    }
+
+    /** The exchanges the route's step to {@code destination} completed, from its MBean. */
+    private static long completed(MBeanServer jmx, String route, String destination) throws Exception {
+        long total = 0;
+        for (ObjectName n : jmx.queryNames(new ObjectName("org.apache.camel:context=bridge,type=processors,*"), null)) {
+            try {
+                if (route.equals(jmx.getAttribute(n, "RouteId"))
+                        && String.valueOf(jmx.getAttribute(n, "Destination")).startsWith(destination)) {
+                    total += (Long) jmx.getAttribute(n, "ExchangesCompleted");
+                }
+            } catch (javax.management.AttributeNotFoundException e) {
+                // a step that sends nowhere
+            }
+        }
+        return total;
     }
 
     /** The values of the series {@code name} whose labels include every one of {@code labels}. */
     private static List<String> series(List<String> lines, String name, String... labels) {
-        return lines.stream().filter(l -> l.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(l::contains))
+        return lines.stream().filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " "))
+                        && java.util.Arrays.stream(labels).allMatch(l::contains))
                 .map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
     }
 }
