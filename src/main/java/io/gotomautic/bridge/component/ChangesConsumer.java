@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gotomautic.bridge.change.Change;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.store.Subscriptions;
 import org.apache.camel.Processor;
@@ -40,13 +41,22 @@ class ChangesConsumer extends HandingConsumer {
         super.doStart();
         String name = getEndpoint().name();
         Subscriptions subscriptions = getEndpoint().getComponent().subscriptions();
-        getEndpoint().getComponent().meters().subscription(name, () -> {
-            try {
-                return subscriptions.behind(name);
-            } catch (java.sql.SQLException e) {
-                return Double.NaN;
-            }
-        });
+        getEndpoint().getComponent().meters().subscription(name, () -> count(() -> subscriptions.behind(name)),
+                () -> count(() -> subscriptions.dead(name)));
+    }
+
+    /** A count for a gauge: NaN while the database cannot say. */
+    private static double count(Count count) {
+        try {
+            return count.get();
+        } catch (java.sql.SQLException e) {
+            return Double.NaN;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Count {
+        long get() throws java.sql.SQLException;
     }
 
     @Override
@@ -64,7 +74,8 @@ class ChangesConsumer extends HandingConsumer {
                 if (failed.stream().anyMatch(f -> f.holdsBack(d))) {
                     continue;
                 }
-                Exception error = hand(JSON.readValue(d.payload(), MAP), null, null);
+                // read as the record, so the Map (and marshal: json) has the documented field order, not jsonb's
+                Exception error = hand(JSON.convertValue(JSON.readValue(d.payload(), Change.class), MAP), null, null);
                 if (error == null) {
                     subscriptions.delivered(d);
                     delivered++;

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 /**
  * The bridge's own series, counted in this process: changes found and pushed per type, calls to GoTo per product
- * and operation and to Mautic per kind, with their 429s, and each subscription's lag. Kept in one composite
+ * and operation and to Mautic per kind, with their 429s, and each subscription's lag and dead letters. Kept in one composite
  * registry that the service publishes to {@code /metrics} (Prometheus) and to JMX once Camel has started; counted
  * before that, or in a command that publishes nowhere, they go nowhere.
  */
@@ -64,9 +64,11 @@ public final class Meters {
         }
     }
 
-    /** A subscription's lag: its changes committed and not yet delivered. */
-    public void subscription(String name, Supplier<Number> lag) {
+    /** A subscription's lag (its changes committed and not yet delivered) and its dead letters. */
+    public void subscription(String name, Supplier<Number> lag, Supplier<Number> dead) {
         Gauge.builder("bridge.subscription.lag", lag).description("Changes committed that the subscription has not delivered yet")
+                .tag("subscription", name).register(registry);
+        Gauge.builder("bridge.subscription.dead", dead).description("Changes the subscription gave up on, until replayed")
                 .tag("subscription", name).register(registry);
     }
 

@@ -65,6 +65,18 @@ public class Subscriptions {
         }
     }
 
+    /** The subscription's dead letters: changes it gave up on, until {@code replay}. */
+    public long dead(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT count(*) FROM subscription_delivery WHERE subscription = ? AND status = 'dead'")) {
+            st.setString(1, name);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** Runs {@code work} while this instance alone delivers the subscription's changes; 0 when another one does. */
     public int exclusively(String name, Exclusive.Work work) throws Exception {
         return Exclusive.run(dataSource, "subscription:" + name, work);

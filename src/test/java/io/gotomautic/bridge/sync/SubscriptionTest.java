@@ -90,6 +90,8 @@ class SubscriptionTest extends PullTestBase {
                 "SELECT reason FROM dead_letter WHERE source = 'subscription_delivery'").isEmpty());
         assertThat(DB.strings("SELECT reason FROM dead_letter")).singleElement().asString()
                 .startsWith("gave up after 12 attempts").contains("subscription every-change: the subscriber refuses this one");
+        assertThat(io.gotomautic.bridge.TestBridge.get(bridge, "/metrics").body().lines())
+                .contains("bridge_subscription_dead{subscription=\"every-change\"} 1.0");
         // replayed, it is back in the subscription's queue with its attempts from the start (and is refused again)
         javax.sql.DataSource ds = bridge.camelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
         assertThat(new io.gotomautic.bridge.store.DeadLetters(ds).replay(null)).hasSize(1);
@@ -128,6 +130,9 @@ class SubscriptionTest extends PullTestBase {
                       uri: "bridge:changes/everything?from=beginning&delay=200&initialDelay=0"
                       steps:
                         - to: "mock:everything"
+                        - marshal:
+                            json: {}
+                        - to: "mock:everything-json"
                 - route:
                     from:
                       uri: "bridge:changes/picky?delay=200&initialDelay=0"
@@ -171,6 +176,13 @@ class SubscriptionTest extends PullTestBase {
             assertThat(emails(picky)).as("from its first start only").doesNotContain("ada@example.com");
             assertThat(types(everything, "ada@example.com")).as("from the beginning").containsExactly("registered");
             assertThat(types(everything, "bob@example.com")).containsExactly("registered", "attended");
+            // marshal: json gives the README's JSON form, in its order
+            String json = bridge.camelContext().getEndpoint("mock:everything-json", MockEndpoint.class).getExchanges().get(0)
+                    .getIn().getBody(String.class);
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, java.util.LinkedHashMap.class).keySet())
+                    .containsExactly("id", "type", "product", "account", "eventKey", "eventTitle", "eventStart", "email", "firstName",
+                            "lastName", "registrantKey", "joinUrl", "minutes", "secondsBySession", "previous", "occurredAt", "source",
+                            "details", "answers");
         } finally {
             System.clearProperty("subscription-test-refuse");
         }
