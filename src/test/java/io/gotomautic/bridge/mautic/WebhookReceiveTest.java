@@ -113,7 +113,10 @@ class WebhookReceiveTest {
         byte[] form = ("{\"mautic.form_on_submit\":[{\"submission\":{\"id\":5,\"form\":{\"id\":1,\"alias\":\"gotowebinar\"},"
                 + "\"results\":{\"email\":\"b@example.com\",\"goto_webinar\":\"123\"}}}]}").getBytes(StandardCharsets.UTF_8);
         assertThat(post(save, sign(save)).statusCode()).isEqualTo(200);
-        assertThat(post(form, sign(form)).statusCode()).isEqualTo(200);
+        HttpResponse<String> stored = post(form, sign(form));
+        assertThat(stored.statusCode()).isEqualTo(200);
+        assertThat(stored.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(stored.body()).isObject()).isTrue();
         try (Connection c = DB.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT split_part(delivery_key, ':', 1), status, done_at IS NOT NULL FROM inbox ORDER BY id")) {
             assertThat(rs.next()).isTrue();
