@@ -199,7 +199,8 @@ class InboundLinksTest extends InboundTestBase {
             assertThat(state.contact(contact).orElseThrow().field("goto_join_url")).isEqualTo(join);
             assertThat(onlySend(emailId, contact).tokens()).containsEntry("{webinar_link}", join);
         });
-        Thread.sleep(1500);
+        // the queue drained: nothing left that could send it again
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> DB.strings("SELECT 1 FROM outbox WHERE status = 'pending'").isEmpty());
         assertThat(state.emailSends(emailId)).hasSize(1);
         assertThat(deadLetters("outbox")).isEmpty();
     }
