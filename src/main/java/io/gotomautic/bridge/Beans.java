@@ -109,7 +109,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
                 settings.duration("bridge.window.future"));
         return new Beans(connections, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled, mapping.needsDetails()), new MeetingReader(),
                 new AssistReader(), mautic, push, segments, new LinkEmails(outbox), new EventOptions(ds, parts),
-                new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms),
+                new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms, settings.duration("bridge.webhooks.contact-delay")),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
                 new GoToWebhookReceiver(new Inbox(ds), new StoredSecrets(ds, SecretBox.of(settings)), settings, connections::knows),
                 new GoToWebhookSubscriptions(connections, operations, new StoredSecrets(ds, SecretBox.of(settings)), ds, settings.publicUrl()),

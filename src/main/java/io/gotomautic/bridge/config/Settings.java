@@ -120,6 +120,7 @@ public final class Settings {
         duration("bridge.push.interval");
         duration("bridge.http.timeout");
         duration("bridge.campaign.dedupe-window");
+        duration("bridge.webhooks.contact-delay");
         positive("bridge.push.batch");
         bool("bridge.timeline.utm");
         bool("bridge.timeline.notes");

@@ -2,6 +2,7 @@ package io.gotomautic.bridge.mautic;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -40,12 +41,20 @@ public class WebhookReceiver {
     private final Inbox inbox;
     private final byte[] secret;
     private final FormRules forms;
+    private final Duration contactDelay;
+    /** The event types of a contact saved (new or updated). */
+    private static final String CONTACT_SAVE = "mautic.lead_post_save_";
 
     /** @param forms how forms register people: a submission of a form that asks for nothing is stored as done */
-    public WebhookReceiver(DataSource dataSource, String secret, FormRules forms) {
+    /**
+     * @param contactDelay how long a contact save that would register waits (bridge.webhooks.contact-delay): Mautic
+     *                     sends the save of a form's contact before the submission, which has the answers
+     */
+    public WebhookReceiver(DataSource dataSource, String secret, FormRules forms, Duration contactDelay) {
         this.inbox = new Inbox(dataSource);
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.forms = forms;
+        this.contactDelay = contactDelay;
     }
 
     public void receive(Exchange exchange) throws SQLException {
@@ -125,7 +134,9 @@ public class WebhookReceiver {
         List<Inbox.Entry> entries = new ArrayList<>();
         for (ObjectNode event : events) {
             String payload = Answers.write(event);
-            entries.add(new Inbox.Entry(event.path("type").asText() + ":" + Hashes.sha256(payload), payload, asksForWork(event)));
+            String type = event.path("type").asText();
+            entries.add(new Inbox.Entry(type + ":" + Hashes.sha256(payload), payload, asksForWork(event),
+                    type.startsWith(CONTACT_SAVE) ? contactDelay : Duration.ZERO));
         }
         return inbox.storeAll("mautic-webhook", entries);
     }

@@ -15,8 +15,14 @@ import javax.sql.DataSource;
  */
 public class Inbox {
 
-    /** One request to store: its key tells a redelivery, and {@code work} is false for one that asks for nothing. */
-    public record Entry(String key, String payload, boolean work) {
+    /**
+     * One request to store: its key tells a redelivery, {@code work} is false for one that asks for nothing, and
+     * {@code delay} is how long it waits before it is due.
+     */
+    public record Entry(String key, String payload, boolean work, Duration delay) {
+        public Entry(String key, String payload, boolean work) {
+            this(key, payload, work, Duration.ZERO);
+        }
     }
 
     private final DataSource dataSource;
@@ -78,14 +84,15 @@ public class Inbox {
 
     private static boolean insert(Connection c, String source, Entry e) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("""
-                INSERT INTO inbox (source, delivery_key, payload, status, done_at)
-                VALUES (?, ?, ?, ?, CASE WHEN ? THEN NULL ELSE now() END) ON CONFLICT DO NOTHING
+                INSERT INTO inbox (source, delivery_key, payload, status, done_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, CASE WHEN ? THEN NULL ELSE now() END, now() + make_interval(secs => ?)) ON CONFLICT DO NOTHING
                 """)) {
             st.setString(1, source);
             st.setString(2, e.key());
             st.setString(3, e.payload());
             st.setString(4, e.work() ? "pending" : "done");
             st.setBoolean(5, e.work());
+            st.setDouble(6, e.delay().toMillis() / 1000.0);
             return st.executeUpdate() == 1;
         }
     }

@@ -232,8 +232,11 @@ public class InboxWorker {
                 // a contact save for someone the bridge already knows for this event is the echo of its own write
                 // (Mautic sends every save back) or a save of something else: left alone, with no GoTo call, so
                 // nothing loops, and someone who cancelled is not registered again because their contact was edited
-                case REGISTER -> r.source() == Change.Source.CONTACT && known(r.product(), r.eventKey(), r.email())
-                        ? Task.of(r, null, null, null) : Task.of(r, r.product() + "/addRegistrant", registrant(r), null);
+                // a contact save that a form submission for the same event follows (Mautic saves a form's contact
+                // first) is left to the submission, which carries the answers to the event's questions
+                case REGISTER -> r.source() == Change.Source.CONTACT && (known(r.product(), r.eventKey(), r.email())
+                        || submissionFollows(claim, r)) ? Task.of(r, null, null, null)
+                        : Task.of(r, r.product() + "/addRegistrant", registrant(r), null);
                 // GoTo cannot deduplicate a create: the attempt is on record before the call, and the session carries
                 // its reference, so an attempt after a crash finds the session instead of creating a second one
                 case MEETING_LINK -> Task.of(r, "meeting/createMeeting",
@@ -584,6 +587,23 @@ public class InboxWorker {
     private static String name(InboundRequest r) {
         String name = (r.firstName() + " " + r.lastName()).trim();
         return name.isEmpty() ? (r.email() == null ? "contact " + r.contactId() : r.email()) : name;
+    }
+
+    /** Whether a form submission of the same person for the same event waits in the inbox after the claimed entry. */
+    private boolean submissionFollows(Claim claim, InboundRequest r) throws SQLException {
+        // the entries since, given their person and event
+        order();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
+                SELECT 1 FROM inbox WHERE status = 'pending' AND id > ? AND delivery_key LIKE 'mautic.form_on_submit:%'
+                  AND order_person = ? AND order_event = ?
+                """)) {
+            st.setLong(1, claim.id());
+            st.setString(2, r.email());
+            st.setString(3, r.product() + ":" + r.eventKey());
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     private boolean known(String product, String key, String email) throws SQLException {

@@ -73,6 +73,8 @@ abstract class InboundTestBase {
                 "mautic.username", "api", "mautic.password", "pass", "mautic.webhook-secret", "hook-secret"));
         s.put("bridge.push.interval", "200ms");
         s.put("bridge.inbound-token", "campaign-token");
+        // the simulator sends a form's contact save and its submission within milliseconds
+        s.put("bridge.webhooks.contact-delay", "1s");
         s.putAll(more());
         bridge = TestBridge.start(s);
         String port = bridge.camelContext().resolvePropertyPlaceholders("{{bridge.http.port}}");
