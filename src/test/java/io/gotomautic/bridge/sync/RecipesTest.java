@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import io.gotomautic.bridge.Bridge;
+import io.gotomautic.bridge.LogCapture;
 import io.gotomautic.bridge.TestBridge;
 import io.gotomautic.bridge.sandbox.GoToState.TimeRange;
 import io.gotomautic.bridge.sandbox.GoToTrainings;
@@ -30,6 +31,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * simulators and PostgreSQL.
  */
 class RecipesTest extends PullTestBase {
+
+    @RegisterExtension
+    static final LogCapture LOG = new LogCapture();
 
     @TempDir
     Path routes;
@@ -178,6 +183,7 @@ class RecipesTest extends PullTestBase {
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> bridge.camelContext()
                     .getCamelContextExtension().getContextPlugin(ManagedCamelContext.class)
                     .getManagedRoute("new-training-registrants").getExchangesCompleted() == 1);
+            assertThat(LOG.at("INFO", "New registrant of training " + training.key() + ": Grace Hopper")).hasSize(1);
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !DB.strings(
                     "SELECT attempts FROM subscription_delivery WHERE subscription = 'chat' AND attempts > 0").isEmpty());
             assertThat(posts).isEmpty();

@@ -92,8 +92,15 @@ class SubscriptionTest extends PullTestBase {
                 .startsWith("gave up after 12 attempts").contains("subscription every-change: the subscriber refuses this one");
         assertThat(io.gotomautic.bridge.TestBridge.get(bridge, "/metrics").body().lines())
                 .contains("bridge_subscription_dead{subscription=\"every-change\"} 1.0");
-        // replayed, it is back in the subscription's queue with its attempts from the start (and is refused again)
+        // what `status` prints: the subscription with its dead letter, and the dead letter's reason naming it
         javax.sql.DataSource ds = bridge.camelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        io.gotomautic.bridge.store.StatusReport report = io.gotomautic.bridge.store.StatusReport.read(ds);
+        assertThat(report.subscriptions()).singleElement().satisfies(sub -> {
+            assertThat(sub.name()).isEqualTo("every-change");
+            assertThat(sub.dead()).isEqualTo(1);
+        });
+        assertThat(report.recentDeadLetters()).singleElement().satisfies(d -> assertThat(d.reason()).contains("subscription every-change"));
+        // replayed, it is back in the subscription's queue with its attempts from the start (and is refused again)
         assertThat(new io.gotomautic.bridge.store.DeadLetters(ds).replay(null)).hasSize(1);
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> DB.strings("SELECT status || ' ' || attempts FROM"
                 + " subscription_delivery WHERE payload ->> 'email' = 'bad@example.com'").equals(List.of("pending 1")));
