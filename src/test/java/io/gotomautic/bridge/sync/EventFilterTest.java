@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * bridge.pull.webinar.filter on the running service: the events it leaves out are not pulled and are counted apart,
  * a registration naming one becomes a dead letter saying why without a GoTo call, and a predicate that does not
- * parse stops the start, naming the setting.
+ * parse stops the start, naming the setting; bridge.pull.training.filter, over the event's other fields, for its own
+ * product.
  */
 class EventFilterTest extends InboundTestBase {
 
@@ -24,7 +25,11 @@ class EventFilterTest extends InboundTestBase {
 
     @Override
     Map<String, String> more() {
-        return Map.of("bridge.pull.webinar.filter", FILTER, "bridge.poll.webinar", "1s");
+        return Map.of("bridge.pull.webinar.filter", FILTER, "bridge.poll.webinar", "1s",
+                // another product's filter, over the other fields of the event
+                "bridge.pull.training.filter", "${body[title]} startsWith 'Public' && ${body[organizerKey]} != null"
+                        + " && ${body[startsAt]} regex '\\d{4}-\\d\\d-\\d\\dT.*Z' && ${body[endsAt]} != null",
+                "bridge.poll.training", "1s");
     }
 
     @Test
@@ -47,6 +52,21 @@ class EventFilterTest extends InboundTestBase {
                 + " bridge.pull.webinar.filter (" + FILTER + "): nobody is registered for it");
         assertThat(goTo.state().webinars().registrants(internal)).extracting(r -> r.email()).containsExactly("staff@example.com");
         assertThat(goTo.calls().count("POST /G2W/rest/v2/organizers/{organizerKey}/webinars/{webinarKey}/registrants")).isZero();
+    }
+
+    @Test
+    void eachProductHasItsOwnFilterOverTheEventsFields() throws Exception {
+        var trainings = goTo.state().trainings();
+        long open = trainings.add("Public workshop", "", "UTC", TimeRange.of(starts, Duration.ofHours(2))).key();
+        long team = trainings.add("Team onboarding", "", "UTC", TimeRange.of(starts, Duration.ofHours(2))).key();
+        trainings.addRegistrant(open, "Ada", "Lovelace", "ada@example.com");
+        trainings.addRegistrant(team, "Staff", "Member", "staff@example.com");
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> DB.strings(
+                "SELECT coalesce(message, '') FROM sync_cursor WHERE product = 'training' AND scope = ''").stream()
+                .anyMatch(m -> m.contains("1 events left out by the filter step (bridge.pull.training.filter)")));
+        assertThat(DB.strings("SELECT product || ' ' || event_key || ' ' || lower(email) FROM registration WHERE product = 'training'"))
+                .containsExactly("training " + open + " ada@example.com");
     }
 
     @Test
