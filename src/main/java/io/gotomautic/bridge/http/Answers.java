@@ -12,14 +12,10 @@ public final class Answers {
     private Answers() {
     }
 
-    /**
-     * A JSON answer, written here: on the inbound routes every request is answered, and a {@code marshal: json} step
-     * there doubled the time to answer (bench/RESULTS.md, 2026-12-04).
-     */
+    /** A JSON answer: its status, and its content as Maps and Lists, which the route's {@code marshal: json} writes. */
     public static void json(Exchange exchange, int status, Object body) {
         clear(exchange, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setBody(write(body));
+        exchange.getMessage().setBody(body);
     }
 
     /** The JSON form of a stored request or an answer. */
