@@ -62,6 +62,9 @@ public final class Bridge implements AutoCloseable {
                         + " unencrypted in PostgreSQL");
             }
             Main main = new Main();
+            // no JVM hook of Camel's own: the service's hook stops Camel (Bridge.close); with both, Camel's hook and
+            // the service's stop waited on each other until the stop watchdog halted the process (faults.log, 2026-12-04)
+            main.setShutdownStrategy(new org.apache.camel.main.SimpleMainShutdownStrategy());
             Properties properties = settings.asProperties();
             properties.putAll(routeProperties(settings));
             main.setOverrideProperties(properties);

@@ -44,8 +44,10 @@ final class StopWatchdog {
     private static String describe(Map.Entry<Thread, StackTraceElement[]> t) {
         StringBuilder b = new StringBuilder("\"" + t.getKey().getName() + "\"" + (t.getKey().isDaemon() ? " daemon" : "") + " "
                 + t.getKey().getState());
+        // class, method, file and line, without the module and its version (java.base@17…), which reads like an address
         for (StackTraceElement frame : t.getValue()) {
-            b.append("\n    at ").append(frame);
+            b.append("\n    at ").append(frame.getClassName()).append('.').append(frame.getMethodName()).append('(')
+                    .append(frame.getFileName()).append(':').append(frame.getLineNumber()).append(')');
         }
         return b.toString();
     }
