@@ -61,7 +61,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
                     CampaignHookReceiver campaignHookReceiver, GoToWebhookReceiver gotoWebhookReceiver,
                     GoToWebhookSubscriptions gotoWebhookSubscriptions, InboxWorker inboxWorker,
                     Operations gotoOperations, ConnectPages connectPages,
-                    ConsolePages consolePages,
+                    ConsolePages consolePages, ContactMapping contactMapping,
                     Meters meters) {
 
     /** @param clock what the pull takes as now: the system's, but for tests that move GoTo's clock */
@@ -87,12 +87,11 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
         Reconciler reconciler = new Reconciler(ds, settings.duration("bridge.settle-after"),
                 settings.duration("bridge.cancel-after"));
         EventFilter filter = new EventFilter(camel, settings);
-        // the registrant detail calls have a budget of their own, out of each account's limit
+        // the registrant detail calls have a budget of their own, out of each account's limit, once a mapping needs them
         ContactMapping mapping = ContactMapping.of(settings, camel);
-        RateLimit enrichBudget = mapping.needsDetails() ? settings.enrichBudget() : null;
         PullCycle pull = new PullCycle(reconciler, ds, connections, settings.duration("bridge.window.past"),
-                settings.duration("bridge.window.future"), clock, enrichBudget == null ? null
-                : account -> limiter(database, clientId + "/" + account + "#enrich", enrichBudget), meters,
+                settings.duration("bridge.window.future"), clock, mapping::needsDetails,
+                account -> limiter(database, clientId + "/" + account + "#enrich", settings.enrichBudget()), meters,
                 new PollCadence(ds, settings.goToWebhooks() ? settings.optional("bridge.poll.webinar.with-webhooks")
                         .map(v -> settings.duration("bridge.poll.webinar.with-webhooks")).orElse(null) : null));
 
@@ -107,7 +106,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
         SessionLinks sessions = new SessionLinks(connections, settings.optional("bridge.meeting.key"), Clock.systemUTC());
         Operations operations = new Operations(connections, registrar, sessions, Clock.systemUTC(), settings.duration("bridge.window.past"),
                 settings.duration("bridge.window.future"));
-        return new Beans(connections, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled, mapping.needsDetails()), new MeetingReader(),
+        return new Beans(connections, pull, filter, new WebinarReader(), new TrainingReader(reconciler::unsettled, mapping::needsDetails), new MeetingReader(),
                 new AssistReader(), mautic, push, segments, new LinkEmails(outbox), new EventOptions(ds, parts),
                 new WebhookReceiver(ds, settings.get("mautic.webhook-secret"), forms, settings.duration("bridge.webhooks.contact-delay")),
                 new CampaignHookReceiver(ds, settings.get("bridge.inbound-token"), settings.duration("bridge.campaign.dedupe-window")),
@@ -118,7 +117,7 @@ public record Beans(GoToConnections goTo, PullCycle pullCycle, EventFilter event
                 operations, new ConnectPages(connect),
                 new ConsolePages(ds, accounts, connections, new StoredSecrets(ds, SecretBox.of(settings)),
                         forms, AdminCredentials.of(settings), clientId,
-                        settings.rateLimit().calls(), settings.rateLimit().period().toSeconds()), meters);
+                        settings.rateLimit().calls(), settings.rateLimit().period().toSeconds()), mapping, meters);
     }
 
     /** A dry run's limiter writes nothing ({@link RateLimiter#readOnly}). */

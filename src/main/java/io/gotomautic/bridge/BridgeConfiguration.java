@@ -11,6 +11,7 @@ import io.gotomautic.bridge.component.GoToComponent;
 import io.gotomautic.bridge.component.MauticComponent;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
+import io.gotomautic.bridge.mautic.MappingReload;
 import io.gotomautic.bridge.ops.HealthReport;
 import io.gotomautic.bridge.ops.PartHealthCheck;
 import io.gotomautic.bridge.store.Database;
@@ -71,6 +72,13 @@ public class BridgeConfiguration implements CamelConfiguration {
         camel.addComponent("mautic", new MauticComponent(beans.mautic()));
         camel.addComponent("bridge", new BridgeComponent(new Subscriptions(database.dataSource()), beans.meters()));
         camel.getRegistry().bind("meters", beans.meters());
+        if (settings.bool("camel.main.routes-reload-enabled")) {
+            try {
+                camel.addService(new MappingReload(beans.contactMapping(), camel));
+            } catch (Exception e) {
+                throw new org.apache.camel.RuntimeCamelException(e);
+            }
+        }
     }
 
     @BindToRegistry

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gotomautic.bridge.sync.EventRef;
@@ -36,13 +37,13 @@ public class TrainingReader {
             "registrationDate");
 
     private final KnownEvents known;
-    private final boolean details;
+    private final BooleanSupplier details;
 
     /**
-     * @param details whether a {@code bridge.mautic.map} names a GoTo field: GoToTraining's listing has every field
-     *                of its registrants, so their detail is taken from it, with no call per registrant
+     * @param details whether a {@code bridge.mautic.map} names a GoTo field now: GoToTraining's listing has every
+     *                field of its registrants, so their detail is taken from it, with no call per registrant
      */
-    public TrainingReader(KnownEvents known, boolean details) {
+    public TrainingReader(KnownEvents known, BooleanSupplier details) {
         this.known = known;
         this.details = details;
     }
@@ -85,6 +86,7 @@ public class TrainingReader {
     }
 
     public void registrants(EventSnapshot.Builder snapshot, Object registrants) {
+        boolean details = this.details.getAsBoolean();
         for (JsonNode r : GoToJson.tree(registrants)) {
             snapshot.put(new Participant(r.path("email").asText(), r.path("givenName").asText(null),
                     r.path("surname").asText(null), r.path("registrantKey").asText(), r.path("joinUrl").asText(null),

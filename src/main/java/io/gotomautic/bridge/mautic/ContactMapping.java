@@ -1,9 +1,18 @@
 package io.gotomautic.bridge.mautic;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +30,10 @@ import org.apache.camel.support.DefaultExchange;
  * {@code ${body[eventTitle]}}), {@code question:<question text>} (the registrant's answer to that registration
  * question, case-insensitive), or the name of one of the registrant's GoTo fields ({@code organization},
  * {@code jobTitle}, {@code phone}, {@code country}, …). A value the change does not have leaves the field as it is.
+ *
+ * <p>The keys come from the settings and from the {@code *.properties} files of the routes folder (its value where a key
+ * is in both), so a mapping is part of the flow an integrator edits there: with reload on, {@link MappingReload} applies
+ * an edit of those files to the changes pushed from then on.
  */
 public class ContactMapping {
 
@@ -65,16 +78,82 @@ public class ContactMapping {
     }
 
     private final CamelContext camel;
-    private final Map<String, Source> fields;
+    private final Settings settings;
+    private final Path routes;
+    /** Replaced whole on a reload: a push reads one mapping, never half of two. */
+    private volatile Map<String, Source> fields;
 
-    private ContactMapping(CamelContext camel, Map<String, Source> fields) {
+    private ContactMapping(CamelContext camel, Settings settings, Path routes) {
         this.camel = camel;
-        this.fields = fields;
+        this.settings = settings;
+        this.routes = routes;
+        this.fields = read();
     }
 
+    /** The mapping of the settings and of the {@code *.properties} files in {@code camel.main.routes-reload-directory}. */
     public static ContactMapping of(Settings settings, CamelContext camel) {
+        return new ContactMapping(camel, settings, Path.of(settings.get("camel.main.routes-reload-directory")));
+    }
+
+    /**
+     * Reads the routes folder's files again and returns the sources by alias; a file that does not parse, or a
+     * mapping the settings cannot serve, leaves the mapping as it was (the exception says why).
+     */
+    public Map<String, String> reload() {
+        fields = read();
+        return sources();
+    }
+
+    private Map<String, Source> read() {
+        Map<String, Source> read = parse(camel, sources());
+        if (needsDetails(read)) {
+            // the detail calls need a share of each account's limit: refused here, not at the first poll
+            settings.enrichBudget();
+        }
+        return read;
+    }
+
+    private Map<String, String> sources() {
+        return merged(settings.under(PREFIX), routes);
+    }
+
+    public Path routes() {
+        return routes;
+    }
+
+    private static Map<String, String> merged(Map<String, String> configured, Path routes) {
+        Map<String, String> sources = new LinkedHashMap<>(configured);
+        if (!Files.isDirectory(routes)) {
+            return sources;
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(routes)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".properties") && Files.isRegularFile(f)).sorted().toList();
+        } catch (IOException e) {
+            throw new SettingsException(routes.toString(), "cannot be listed: " + e.getMessage());
+        }
+        for (Path file : files) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new SettingsException(file.toString(), "cannot be read: " + e.getMessage());
+            }
+            for (String key : p.stringPropertyNames()) {
+                if (!key.startsWith(PREFIX)) {
+                    // read at start only, it would look applied by a reload and not be: the routes folder holds the mapping alone
+                    throw new SettingsException(file + ": " + key, "is not read from the routes folder, only " + PREFIX
+                            + "* keys are: put it in application.properties");
+                }
+                sources.put(key.substring(PREFIX.length()), p.getProperty(key));
+            }
+        }
+        return sources;
+    }
+
+    private static Map<String, Source> parse(CamelContext camel, Map<String, String> sources) {
         Map<String, Source> fields = new LinkedHashMap<>();
-        settings.under(PREFIX).forEach((alias, source) -> {
+        sources.forEach((alias, source) -> {
             String s = source.trim();
             if (s.isEmpty()) {
                 return;
@@ -94,7 +173,7 @@ public class ContactMapping {
                 fields.put(alias, new GoToField(s));
             }
         });
-        return new ContactMapping(camel, fields);
+        return Collections.unmodifiableMap(fields);
     }
 
     /** The Mautic fields mapped, to create when Mautic lacks them. */
@@ -104,11 +183,16 @@ public class ContactMapping {
 
     /** Whether a source needs the registrant's GoTo detail (answers, organization, …), which the listings lack. */
     public boolean needsDetails() {
+        return needsDetails(fields);
+    }
+
+    private static boolean needsDetails(Map<String, Source> fields) {
         return fields.values().stream().anyMatch(s -> s instanceof Question || s instanceof GoToField f && !CHANGE_FIELDS.contains(f.name()));
     }
 
     /** The mapped fields' values for the change's contact; a field without a value is left out. */
     public Map<String, Object> values(Change change) {
+        Map<String, Source> fields = this.fields;
         if (fields.isEmpty()) {
             return Map.of();
         }

@@ -66,7 +66,9 @@ public class MauticPush {
     private final AtomicLong created = new AtomicLong();
     private final AtomicLong updated = new AtomicLong();
     private final AtomicLong segmentChanges = new AtomicLong();
-    private volatile boolean fieldsReady;
+    /** The mapped aliases whose fields Mautic has; null until the first drain has looked. */
+    private volatile Set<String> fieldsReadyFor;
+    private volatile Set<String> fieldsWanted;
     /** Until when the whole queue waits: a setting holds it, or Mautic is down. */
     private volatile Instant pausedUntil = Instant.MIN;
     /** Drains in a row that found Mautic down, for the pause's backoff. */
@@ -161,16 +163,24 @@ public class MauticPush {
 
     // ---- a batch of changes ----------------------------------------------------------------------------------------
 
-    /** The contact fields to look for in Mautic: the bridge's and those bridge.mautic.map.* names; none once found. */
+    /**
+     * The contact fields to look for in Mautic: the bridge's and those bridge.mautic.map.* names; none once found,
+     * until a reload of the mapping names others.
+     */
     public List<Map<String, String>> fields() {
-        return fieldsReady ? List.of() : wantedFields(mapping);
+        Set<String> aliases = mapping.aliases();
+        if (aliases.equals(fieldsReadyFor)) {
+            return List.of();
+        }
+        fieldsWanted = aliases;
+        return wantedFields(aliases);
     }
 
     /** The contact fields the push fills ({@code alias}, {@code label}, {@code type}): the bridge's, then the mapping's. */
-    static List<Map<String, String>> wantedFields(ContactMapping mapping) {
+    static List<Map<String, String>> wantedFields(Set<String> mapped) {
         List<Map<String, String>> wanted = new ArrayList<>();
         FIELDS.forEach((alias, spec) -> wanted.add(Map.of("alias", alias, "label", spec[0], "type", spec[1])));
-        for (String alias : mapping.aliases()) {
+        for (String alias : mapped) {
             if (!FIELDS.containsKey(alias)) {
                 wanted.add(Map.of("alias", alias, "label", alias, "type", "text"));
             }
@@ -180,7 +190,7 @@ public class MauticPush {
 
     public void fieldsReady(List<String> created) {
         created.forEach(alias -> LOG.info("Created Mautic contact field {}", alias));
-        fieldsReady = true;
+        fieldsReadyFor = fieldsWanted;
     }
 
     /**

@@ -163,7 +163,7 @@ public class MauticSetup {
     }
 
     private void fields(List<String> lines) {
-        List<String> created = client.ensureContactFields(MauticPush.wantedFields(mapping));
+        List<String> created = client.ensureContactFields(MauticPush.wantedFields(mapping.aliases()));
         lines.add(created.isEmpty() ? "contact fields: all the bridge fills are there" : "created contact fields " + String.join(", ", created));
     }
 

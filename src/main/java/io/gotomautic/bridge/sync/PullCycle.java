@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -216,7 +217,9 @@ public class PullCycle {
 
     private final Meters meters;
     private final Reconciler reconciler;
-    /** Each account's budget of registrant detail calls; null: no mapping needs the detail, so none is fetched. */
+    /** Whether a mapping needs the registrant detail now: it may change with a reload of the routes folder. */
+    private final BooleanSupplier enrich;
+    /** Each account's budget of registrant detail calls. */
     private final Function<String, RateLimiter> enrichBudget;
     private final Map<String, RateLimiter> enrichBudgets = new ConcurrentHashMap<>();
     private final DataSource dataSource;
@@ -229,13 +232,15 @@ public class PullCycle {
     /**
      * @param cadence      which accounts a tick of the schedule polls
      * @param connections  the GoTo accounts to poll, and their organizers, shown to the filter step
-     * @param enrichBudget per account, the registrant detail calls its polls may make ({@code bridge.enrich.budget});
-     *                     null when no mapping needs the detail
+     * @param enrich       whether a mapping needs the registrant detail, asked each poll
+     * @param enrichBudget per account, the registrant detail calls its polls may make ({@code bridge.enrich.budget})
      */
     public PullCycle(Reconciler reconciler, DataSource dataSource, GoToConnections connections, Duration past,
-                     Duration future, Clock clock, Function<String, RateLimiter> enrichBudget, Meters meters, PollCadence cadence) {
+                     Duration future, Clock clock, BooleanSupplier enrich, Function<String, RateLimiter> enrichBudget,
+                     Meters meters, PollCadence cadence) {
         this.meters = meters;
         this.cadence = cadence;
+        this.enrich = enrich;
         this.enrichBudget = enrichBudget;
         this.reconciler = reconciler;
         this.dataSource = dataSource;
@@ -326,7 +331,7 @@ public class PullCycle {
      * as {@code bridge.enrich.budget} allows this moment (the rest on the next polls); none when no mapping needs it.
      */
     public List<String> toEnrich(Run run, EventSnapshot.Builder snapshot) throws SQLException {
-        if (enrichBudget == null || run.dryRun) {
+        if (!enrich.getAsBoolean() || run.dryRun) {
             return List.of();
         }
         Set<String> known = new HashSet<>();

@@ -3,6 +3,8 @@ package io.gotomautic.bridge.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -15,6 +17,7 @@ import io.gotomautic.bridge.sandbox.GoToWebinars;
 import io.gotomautic.bridge.sandbox.MauticState;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Shaping what reaches Mautic without code, end to end through the routes: mapped contact fields (GoTo fields and
@@ -175,6 +178,25 @@ class MappingTest extends PullTestBase {
                 .hasStackTraceContaining("bridge.mautic.map.Company: names a Mautic contact field alias");
         assertThatThrownBy(() -> bridge(Map.of("bridge.mautic.map.company", "question:Company", "goto.rate-limit", "20/60s")))
                 .hasStackTraceContaining("bridge.enrich.budget: 30/1m leaves nothing of goto.rate-limit");
+    }
+
+    @Test
+    void aMappingFileInTheRoutesFolderAppliesAtStartAndOtherKeysThereStopTheStart(@TempDir Path routes) throws Exception {
+        long key = webinar("Launch", now.plus(Duration.ofDays(5)));
+        register(key, "Ada", "ada@example.com", "Analytical Engines Ltd", "Engineer");
+        Files.writeString(routes.resolve("company.properties"), "bridge.mautic.map.company = question:Company name\n");
+        // the routes folder's value wins over the settings'
+        try (Bridge bridge = bridge(Map.of("camel.main.routes-reload-directory", routes.toString(),
+                "bridge.mautic.map.company", "organization", "bridge.mautic.map.position", "jobTitle"))) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(field("ada@example.com", "company")).isEqualTo("Analytical Engines Ltd");
+                assertThat(field("ada@example.com", "position")).isEqualTo("Engineer");
+            });
+        }
+        Files.writeString(routes.resolve("rate.properties"), "goto.rate-limit = 20/60s\n");
+        assertThatThrownBy(() -> bridge(Map.of("camel.main.routes-reload-directory", routes.toString())))
+                .hasStackTraceContaining("rate.properties: goto.rate-limit: is not read from the routes folder, only"
+                        + " bridge.mautic.map.* keys are: put it in application.properties");
     }
 
     @Test

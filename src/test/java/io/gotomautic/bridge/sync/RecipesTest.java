@@ -108,10 +108,8 @@ class RecipesTest extends PullTestBase {
     }
 
     @Test
-    void aSkipInternalEventsByEditingTheFilterStepAndBMapAnAnswerAndTheJobTitle() throws Exception {
-        // (b): two lines of application.properties
-        try (Bridge bridge = service(Map.of("bridge.mautic.map.company", "question:Company name",
-                "bridge.mautic.map.position", "jobTitle"))) {
+    void aSkipInternalEventsByEditingTheFilterStepAndBMapAnAnswerAndTheJobTitleByAddingAFile() throws Exception {
+        try (Bridge bridge = service(Map.of())) {
             // (a): the filter step of routes/pull.camel.yaml, edited in place
             Route before = bridge.camelContext().getRoute("poll");
             String pull = Files.readString(routes.resolve("pull.camel.yaml"));
@@ -136,6 +134,22 @@ class RecipesTest extends PullTestBase {
             goTo.state().webinars().register(launch, new GoToWebinars.NewRegistrant("Ada", "Lovelace", "ada@example.com",
                     goTo.state().now(), Map.of("jobTitle", "Engineer"), List.of(new GoToWebinars.Response(question, "Analytical Engines"))));
 
+            // pushed without the fields: no mapping yet, and no detail call for it
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> state.contactByEmail("ada@example.com")
+                    .map(c -> c.field("goto_registrant_key") != null).orElse(false) && pending() == 0);
+            assertThat(field("ada@example.com", "company")).isNull();
+            assertThat(goTo.calls().count(MappingTest.DETAIL)).isZero();
+
+            // (b): a file added to the routes folder; a broken one first, which says what to mend and changes nothing
+            save("company-and-position.properties", "bridge.mautic.map.Company = question:Company name\n");
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !LOG.at("WARN",
+                    "company-and-position.properties changed, the previous one stays:"
+                            + " bridge.mautic.map.Company: names a Mautic contact field alias").isEmpty());
+            save("company-and-position.properties", Files.readString(Path.of("routes/recipes/company-and-position.properties")));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !LOG.at("INFO",
+                    "company-and-position.properties changed: company = question:Company name, position = jobTitle").isEmpty());
+
+            // the next poll fetches the detail the mapping needs, once, and the push fills the fields
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(field("ada@example.com", "company")).isEqualTo("Analytical Engines");
                 assertThat(field("ada@example.com", "position")).isEqualTo("Engineer");
@@ -145,6 +159,8 @@ class RecipesTest extends PullTestBase {
                     .anyMatch(m -> m.contains("1 events left out by the filter step")));
             assertThat(state.contactByEmail("staff@example.com")).isEmpty();
             assertThat(DB.strings("SELECT event_key FROM event")).containsExactly(String.valueOf(launch));
+            long detailCalls = goTo.calls().count(MappingTest.DETAIL);
+            assertThat(detailCalls).isEqualTo(1);
         }
     }
 
