@@ -17,7 +17,6 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.config.Settings;
 import io.gotomautic.bridge.gotoapi.GoToException;
@@ -55,7 +54,6 @@ public class GoToConnect {
     static final String CLI = "cli";
     private static final Duration STATE_LIFETIME = Duration.ofMinutes(10);
     private static final Logger LOG = LoggerFactory.getLogger(GoToConnect.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DataSource dataSource;
@@ -256,11 +254,10 @@ public class GoToConnect {
                 throw new Refused("GoTo did not answer who the organizer is (" + e.getMessage() + "): try again in a moment.");
             }
             if (r.ok()) {
-                try {
-                    return JSON.readTree(r.body());
-                } catch (java.io.IOException e) {
+                if (r.json() == null) {
                     throw new Refused("GoTo's answer about the organizer is not JSON: try again in a moment.");
                 }
+                return r.json();
             }
             if (r.status() != 401 && r.status() != 403 && r.status() != 404) {
                 throw new Refused("GoTo answered HTTP " + r.status() + " when asked who the organizer is: try again in a moment.");

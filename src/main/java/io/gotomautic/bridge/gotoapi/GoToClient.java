@@ -1,12 +1,10 @@
 package io.gotomautic.bridge.gotoapi;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.config.EmailAddress;
@@ -116,7 +114,7 @@ public class GoToClient {
 
     private JsonNode exchange(String method, String path, Object body) {
         String url = apiUrl + path;
-        String payload = body == null ? null : write(body);
+        Object payload = body;
         boolean refreshed = false;
         int throttled = 0;
         while (true) {
@@ -142,7 +140,7 @@ public class GoToClient {
             } catch (HttpTransportException e) {
                 throw new GoToException(0, "unreachable", "GoTo " + method + " " + path + " got no answer: " + e.getMessage(), true, e);
             }
-            JsonNode answer = parse(r.body());
+            JsonNode answer = r.json();
             if (r.status() == 403 && !refreshed && "InvalidToken".equals(errorCode(answer))) {
                 refreshed = true;
                 tokens.rejected(token);
@@ -215,24 +213,5 @@ public class GoToClient {
             }
         }
         return code.isEmpty() ? "" : " " + code;
-    }
-
-    private static JsonNode parse(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return JSON.readTree(text);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static String write(Object body) {
-        try {
-            return body instanceof String s ? s : JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 }

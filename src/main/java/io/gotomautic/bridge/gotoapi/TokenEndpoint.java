@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gotomautic.bridge.http.HttpTransport;
 import io.gotomautic.bridge.http.HttpTransportException;
 
@@ -39,8 +38,6 @@ public class TokenEndpoint {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final HttpTransport http;
     private final String url;
     private final String clientId;
@@ -68,14 +65,6 @@ public class TokenEndpoint {
         } catch (HttpTransportException e) {
             throw new GoToException(0, "unreachable", "GoTo token endpoint did not answer: " + e.getMessage(), true, e);
         }
-        return new Answer(r.status(), parse(r.body()));
-    }
-
-    private static JsonNode parse(String text) {
-        try {
-            return text == null || text.isBlank() ? null : JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            return null;
-        }
+        return new Answer(r.status(), r.json());
     }
 }

@@ -21,7 +21,7 @@ final class MauticAuth {
 
     /** How the client sends, so that the token request is counted and its failures read like every other call's. */
     interface Sender {
-        HttpTransport.Response send(String method, String url, Map<String, String> headers, String body, String what);
+        HttpTransport.Response send(String method, String url, Map<String, String> headers, Object body, String what);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MauticAuth.class);
@@ -92,7 +92,7 @@ final class MauticAuth {
                 + "&client_secret=" + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8);
         HttpTransport.Response r = sender.send("POST", tokenUrl,
                 Map.of("Content-Type", "application/x-www-form-urlencoded", "Accept", "application/json"), form, TOKEN_CALL);
-        JsonNode body = MauticClient.parse(r.body());
+        JsonNode body = MauticClient.answer(r);
         if (!r.ok()) {
             // 400 invalid_client / unauthorized_client: the configured client is wrong, not the moment
             throw MauticClient.failure(TOKEN_CALL, r, body, r.status() == 400 || r.status() == 401 ? keys() : null);

@@ -1,6 +1,5 @@
 package io.gotomautic.bridge.mautic;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,9 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.gotomautic.bridge.config.EmailAddress;
 import io.gotomautic.bridge.http.HttpTransport;
@@ -33,7 +30,6 @@ import org.slf4j.LoggerFactory;
 public class MauticClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(MauticClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Mautic's {@code api_batch_max_limit}: a larger batch is refused whole with a 500. */
     static final int BATCH_MAX = 200;
     /** Adding contacts to a segment has no documented cap; large chunks keep a big event's push to a few calls. */
@@ -308,7 +304,7 @@ public class MauticClient {
     // ---- the one way calls are made ----
 
     private JsonNode call(String method, String path, Object body) {
-        String payload = body == null ? null : write(body);
+        Object payload = body;
         // the query (an email address) stays out of messages and logs
         String what = method + " " + path.replaceAll("\\?.*", "");
         boolean renewed = false;
@@ -325,7 +321,7 @@ public class MauticClient {
                 renewed = true;
                 continue;
             }
-            JsonNode answer = parse(r.body());
+            JsonNode answer = answer(r);
             if (!r.ok()) {
                 throw failure(what, r, answer, r.status() == 401 ? auth.keys() : null);
             }
@@ -340,7 +336,7 @@ public class MauticClient {
         }
     }
 
-    private HttpTransport.Response send(String method, String url, Map<String, String> headers, String body, String what) {
+    private HttpTransport.Response send(String method, String url, Map<String, String> headers, Object body, String what) {
         calls.incrementAndGet();
         try {
             return http.send(method, url, headers, body);
@@ -436,16 +432,9 @@ public class MauticClient {
 
     // ---- answers, shared with MauticAuth ----
 
-    /** The body as JSON; a missing node when it is empty or not JSON. */
-    static JsonNode parse(String text) {
-        if (text == null || text.isBlank()) {
-            return MissingNode.getInstance();
-        }
-        try {
-            return JSON.readTree(text);
-        } catch (IOException e) {
-            return MissingNode.getInstance();
-        }
+    /** The answer's JSON; a missing node when it is empty or not JSON. */
+    static JsonNode answer(HttpTransport.Response r) {
+        return r.json() == null ? MissingNode.getInstance() : r.json();
     }
 
     /**
@@ -519,13 +508,5 @@ public class MauticClient {
     static MauticException malformed(String what, int status) {
         return new MauticException(status, "Mautic " + what + " answered HTTP " + status + " with a body that is not the JSON expected",
                 true, null, null);
-    }
-
-    private static String write(Object body) {
-        try {
-            return JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write the request body as JSON", e);
-        }
     }
 }
