@@ -100,12 +100,19 @@ public class ContactMapping {
      * mapping the settings cannot serve, leaves the mapping as it was (the exception says why).
      */
     public Map<String, String> reload() {
-        fields = read();
-        return sources();
+        Map<String, Entry> sources = sources();
+        fields = read(sources);
+        Map<String, String> applied = new LinkedHashMap<>();
+        sources.forEach((alias, e) -> applied.put(alias, e.source()));
+        return applied;
     }
 
     private Map<String, Source> read() {
-        Map<String, Source> read = parse(camel, sources());
+        return read(sources());
+    }
+
+    private Map<String, Source> read(Map<String, Entry> sources) {
+        Map<String, Source> read = parse(camel, sources);
         if (needsDetails(read)) {
             // the detail calls need a share of each account's limit: refused here, not at the first poll
             settings.enrichBudget();
@@ -113,16 +120,17 @@ public class ContactMapping {
         return read;
     }
 
-    private Map<String, String> sources() {
-        return merged(settings.under(PREFIX), routes);
-    }
-
     public Path routes() {
         return routes;
     }
 
-    private static Map<String, String> merged(Map<String, String> configured, Path routes) {
-        Map<String, String> sources = new LinkedHashMap<>(configured);
+    /** A mapped field's source, and where it is set, as an error names it. */
+    private record Entry(String source, String where) { }
+
+    /** The settings' mapping, then the routes folder's files in name order: the last to name a field wins. */
+    private Map<String, Entry> sources() {
+        Map<String, Entry> sources = new LinkedHashMap<>();
+        settings.under(PREFIX).forEach((alias, source) -> sources.put(alias, new Entry(source, PREFIX + alias)));
         if (!Files.isDirectory(routes)) {
             return sources;
         }
@@ -145,27 +153,27 @@ public class ContactMapping {
                     throw new SettingsException(file + ": " + key, "is not read from the routes folder, only " + PREFIX
                             + "* keys are: put it in application.properties");
                 }
-                sources.put(key.substring(PREFIX.length()), p.getProperty(key));
+                sources.put(key.substring(PREFIX.length()), new Entry(p.getProperty(key), file + ": " + key));
             }
         }
         return sources;
     }
 
-    private static Map<String, Source> parse(CamelContext camel, Map<String, String> sources) {
+    private static Map<String, Source> parse(CamelContext camel, Map<String, Entry> sources) {
         Map<String, Source> fields = new LinkedHashMap<>();
-        sources.forEach((alias, source) -> {
-            String s = source.trim();
+        sources.forEach((alias, entry) -> {
+            String s = entry.source().trim();
             if (s.isEmpty()) {
                 return;
             }
             if (!alias.matches("[a-z][a-z0-9_]*")) {
-                throw new SettingsException(PREFIX + alias, "names a Mautic contact field alias: lower-case letters, digits and _");
+                throw new SettingsException(entry.where(), "names a Mautic contact field alias: lower-case letters, digits and _");
             }
             if (s.contains("${")) {
                 try {
                     fields.put(alias, new Simple(camel.resolveLanguage("simple").createExpression(s)));
                 } catch (RuntimeException e) {
-                    throw new SettingsException(PREFIX + alias, "is not a Simple expression over the change: " + e.getMessage());
+                    throw new SettingsException(entry.where(), "is not a Simple expression over the change: " + e.getMessage());
                 }
             } else if (s.toLowerCase(Locale.ROOT).startsWith("question:")) {
                 fields.put(alias, new Question(s.substring("question:".length()).trim()));

@@ -143,8 +143,8 @@ class RecipesTest extends PullTestBase {
             // (b): a file added to the routes folder; a broken one first, which says what to mend and changes nothing
             save("company-and-position.properties", "bridge.mautic.map.Company = question:Company name\n");
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !LOG.at("WARN",
-                    "company-and-position.properties changed, the previous one stays:"
-                            + " bridge.mautic.map.Company: names a Mautic contact field alias").isEmpty());
+                    "company-and-position.properties changed, the previous one stays: " + routes.resolve("company-and-position.properties")
+                            + ": bridge.mautic.map.Company: names a Mautic contact field alias").isEmpty());
             save("company-and-position.properties", Files.readString(Path.of("routes/recipes/company-and-position.properties")));
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !LOG.at("INFO",
                     "company-and-position.properties changed: company = question:Company name, position = jobTitle").isEmpty());
