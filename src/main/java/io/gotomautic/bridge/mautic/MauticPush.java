@@ -302,16 +302,24 @@ public class MauticPush {
         pushedSegments(batch.landed(), batch.ids);
         segmentChanges.addAndGet(batch.additions().stream().mapToLong(a -> a.contacts().size()).sum() + batch.removals().size());
         succeeded();
-        List<PushBatch.Item> pushed = batch.pending();
-        if (!utm && !notes) {
-            outbox.delivered(pushed.stream().map(c -> c.row().id()).toList());
-            pushed.forEach(c -> meters.pushed(c.change()));
-            batch.finished.addAll(pushed.stream().map(c -> c.row().id()).toList());
-            batch.planDetails(List.of());
-            return;
+        List<PushBatch.Item> plain = new ArrayList<>();
+        List<PushBatch.Item> detailed = new ArrayList<>();
+        for (PushBatch.Item c : batch.pending()) {
+            ((utm || notes) && !repeatsRegistration(c.change()) ? detailed : plain).add(c);
         }
-        batch.planDetails(pushed.stream().map(c -> new PushBatch.Detail(c, batch.ids.get(c.email()), utm ? utmRow(c) : null,
+        outbox.delivered(plain.stream().map(c -> c.row().id()).toList());
+        plain.forEach(c -> meters.pushed(c.change()));
+        batch.finished.addAll(plain.stream().map(c -> c.row().id()).toList());
+        batch.planDetails(detailed.stream().map(c -> new PushBatch.Detail(c, batch.ids.get(c.email()), utm ? utmRow(c) : null,
                 notes ? note(c) : null, c.row().detailAttempted())).toList());
+    }
+
+    /**
+     * A registration the timeline shows already, changed in what it carries (the registrant's detail fetched on a
+     * later poll, the key): a second UTM row and note would say again that the person registered.
+     */
+    private static boolean repeatsRegistration(Change change) {
+        return change.type() == Change.Type.REGISTERED && change.previous() == Change.Type.REGISTERED;
     }
 
     /**

@@ -161,6 +161,11 @@ class RecipesTest extends PullTestBase {
             assertThat(DB.strings("SELECT event_key FROM event")).containsExactly(String.valueOf(launch));
             long detailCalls = goTo.calls().count(MappingTest.DETAIL);
             assertThat(detailCalls).isEqualTo(1);
+            // the detail arrived as a second registered change: one registration on the timeline still
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> pending() == 0);
+            long ada = state.contactByEmail("ada@example.com").orElseThrow().id();
+            assertThat(state.utmRows(ada)).singleElement().satisfies(row -> assertThat(row.utmMedium()).isEqualTo("registered"));
+            assertThat(state.notes(ada)).singleElement().satisfies(note -> assertThat(note.text()).contains("registered"));
         }
     }
 
