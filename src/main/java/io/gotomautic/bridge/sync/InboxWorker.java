@@ -335,8 +335,15 @@ public class InboxWorker {
             if (fresh) {
                 entry.made.add(change);
             }
-            LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()),
-                    r.product(), r.eventKey(), event.title(), r.origin());
+            if (!fresh && !r.answers().isEmpty()) {
+                // GoTo has no way to change a registrant's answers: those of the first registration stay
+                LOG.warn("Already registered: {} for {} {} ({}) from a {}; GoTo keeps the answers of their first registration,"
+                        + " so the answers given now are in Mautic's form results only", EmailAddress.masked(r.email()), r.product(),
+                        r.eventKey(), event.title(), r.origin());
+            } else {
+                LOG.info("{} {} for {} {} ({}) from a {}", fresh ? "Registered" : "Already registered:", EmailAddress.masked(r.email()),
+                        r.product(), r.eventKey(), event.title(), r.origin());
+            }
             if (r.emailId() != null) {
                 LinkEmails.queue(c, r.emailId(), r.contactId(), r.email(), r.product(), person.joinUrl(), false,
                         r.product() + " " + r.eventKey() + " for " + r.email());
