@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import io.gotomautic.bridge.gotoapi.Operations;
 import io.gotomautic.bridge.store.TriggerItems;
 import org.apache.camel.Endpoint;
+import org.apache.camel.component.jackson.JacksonDataFormat;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -24,10 +25,25 @@ public class GoToComponent extends DefaultComponent {
 
     private final Operations operations;
     private final TriggerItems triggers;
+    /** A body given as JSON text, read by camel-jackson into Maps and Lists. */
+    private final JacksonDataFormat json = new JacksonDataFormat(Object.class);
 
     public GoToComponent(Operations operations, TriggerItems triggers) {
         this.operations = operations;
         this.triggers = triggers;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        json.setCamelContext(getCamelContext());
+        json.start();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        json.stop();
+        super.doStop();
     }
 
     @Override
@@ -47,6 +63,10 @@ public class GoToComponent extends DefaultComponent {
         }
         Polling polling = Polling.take(parameters, 120_000L, "goto:" + name);
         return new GoToEndpoint(uri, this, name, keys, listing, polling);
+    }
+
+    JacksonDataFormat json() {
+        return json;
     }
 
     Operations operations() {

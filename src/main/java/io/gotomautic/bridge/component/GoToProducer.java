@@ -35,7 +35,7 @@ class GoToProducer extends DefaultProducer {
         if (Operations.takesBody(endpoint.operation())) {
             Object body = exchange.getIn().getBody();
             input = body instanceof Map<?, ?> || body instanceof List<?> ? JSON.convertValue(body, Object.class)
-                    : body == null ? null : JSON.readValue(exchange.getIn().getBody(String.class), Object.class);
+                    : body == null ? null : endpoint.getComponent().json().unmarshal(exchange, exchange.getIn().getBody(String.class));
         }
         JsonNode answer;
         try {

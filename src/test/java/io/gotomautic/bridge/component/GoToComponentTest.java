@@ -21,6 +21,7 @@ import io.gotomautic.bridge.sandbox.GoToWebinars;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.ScheduledPollConsumer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,8 +93,9 @@ class GoToComponentTest {
 
         Map<?, ?> w = calls.requestBody("goto:webinar/getWebinar?webinarKey=" + webinar, null, Map.class);
         assertThat(w.get("subject")).isEqualTo("Launch");
+        // the registrant as JSON text, as a route has it after marshal: json
         Map<?, ?> grace = calls.requestBody("goto:webinar/addRegistrant?webinarKey=" + webinar,
-                Map.of("email", "grace@example.com", "firstName", "Grace", "lastName", "Hopper"), Map.class);
+                "{\"email\": \"grace@example.com\", \"firstName\": \"Grace\", \"lastName\": \"Hopper\"}", Map.class);
         assertThat(calls.requestBody("goto:webinar/listRegistrants?webinarKey=" + webinar, null, List.class)).hasSize(1);
         assertThat(calls.requestBodyAndHeader("goto:webinar/getRegistrant?webinarKey=" + webinar, null, "registrantKey",
                 grace.get("registrantKey"), Map.class).get("email")).isEqualTo("grace@example.com");
@@ -211,6 +213,10 @@ class GoToComponentTest {
         // GoTo lists Ada before Grace: had the restart forgotten Ada, she would have come first
         assertThat(second.getExchanges()).extracting(e -> e.getIn().getBody(Map.class).get("email")).containsExactly("grace@example.com");
         assertThat(second.getExchanges().get(0).getIn().getHeader("registrantKey")).isEqualTo(String.valueOf(grace.key()));
+        // without a delay, a trigger polls every 120 s, as the seed's connector did
+        var consumer = (ScheduledPollConsumer) bridge.camelContext()
+                .getEndpoint("goto:training/onNewRegistration?trainingKey=" + training.key()).createConsumer(exchange -> { });
+        assertThat(consumer.getDelay()).isEqualTo(120_000L);
     }
 
     /** onNewTraining, onNewWebinar and onNewRegistrant: each new item once; with from=beginning, those there too. */

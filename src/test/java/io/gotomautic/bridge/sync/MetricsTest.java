@@ -53,6 +53,8 @@ class MetricsTest extends PullTestBase {
             Set<ObjectName> mbeans = jmx.queryNames(new ObjectName("metrics:*"), null);
             assertThat(mbeans).extracting(ObjectName::toString).anyMatch(n -> n.contains("bridgeChangesFound"))
                     .anyMatch(n -> n.contains("bridgeGotoCalls")).anyMatch(n -> n.contains("bridgeDeadLetters"));
+            assertThat(mbeans.stream().filter(n -> n.toString().contains("bridgeMauticCalls") && n.toString().contains("contacts")))
+                    .as("Mautic calls per kind").isNotEmpty();
             assertThat(mbeans.stream().filter(n -> n.toString().contains("bridgeChangesPushed") && n.toString().contains("registered")))
                     .singleElement().satisfies(n -> assertThat(((Number) jmx.getAttribute(n, "Count")).doubleValue()).isEqualTo(2.0));
             assertThat(mbeans.stream().filter(n -> n.toString().contains("bridgeMauticThrottled")))

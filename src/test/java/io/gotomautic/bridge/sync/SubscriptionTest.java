@@ -92,6 +92,13 @@ class SubscriptionTest extends PullTestBase {
                 .startsWith("gave up after 12 attempts").contains("subscription every-change: the subscriber refuses this one");
         assertThat(io.gotomautic.bridge.TestBridge.get(bridge, "/metrics").body().lines())
                 .contains("bridge_subscription_dead{subscription=\"every-change\"} 1.0");
+        // the same two series as MBeans; the one change left, dead, is no longer waiting
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        java.util.Set<javax.management.ObjectName> mbeans = jmx.queryNames(new javax.management.ObjectName("metrics:*"), null);
+        assertThat(mbeans.stream().filter(n -> n.toString().contains("bridgeSubscriptionDead") && n.toString().contains("every-change")))
+                .singleElement().satisfies(n -> assertThat(((Number) jmx.getAttribute(n, "Value")).doubleValue()).isEqualTo(1.0));
+        assertThat(mbeans.stream().filter(n -> n.toString().contains("bridgeSubscriptionLag") && n.toString().contains("every-change")))
+                .singleElement().satisfies(n -> assertThat(((Number) jmx.getAttribute(n, "Value")).doubleValue()).isEqualTo(0.0));
         // what `status` prints: the subscription with its dead letter, and the dead letter's reason naming it
         javax.sql.DataSource ds = bridge.camelContext().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
         io.gotomautic.bridge.store.StatusReport report = io.gotomautic.bridge.store.StatusReport.read(ds);
