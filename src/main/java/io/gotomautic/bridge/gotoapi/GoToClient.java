@@ -114,7 +114,6 @@ public class GoToClient {
 
     private JsonNode exchange(String method, String path, Object body) {
         String url = apiUrl + path;
-        Object payload = body;
         boolean refreshed = false;
         int throttled = 0;
         while (true) {
@@ -130,13 +129,13 @@ public class GoToClient {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Authorization", "Bearer " + token);
             headers.put("Accept", "application/json");
-            if (payload != null) {
+            if (body != null) {
                 headers.put("Content-Type", "application/json");
             }
             HttpTransport.Response r;
             calls.incrementAndGet();
             try {
-                r = http.send(method, url, headers, payload);
+                r = http.send(method, url, headers, body);
             } catch (HttpTransportException e) {
                 throw new GoToException(0, "unreachable", "GoTo " + method + " " + path + " got no answer: " + e.getMessage(), true, e);
             }

@@ -87,7 +87,7 @@ public class ContactMapping {
         this.camel = camel;
         this.settings = settings;
         this.routes = routes;
-        this.fields = read();
+        this.fields = read(sources());
     }
 
     /** The mapping of the settings and of the {@code *.properties} files in {@code camel.main.routes-reload-directory}. */
@@ -105,10 +105,6 @@ public class ContactMapping {
         Map<String, String> applied = new LinkedHashMap<>();
         sources.forEach((alias, e) -> applied.put(alias, e.source()));
         return applied;
-    }
-
-    private Map<String, Source> read() {
-        return read(sources());
     }
 
     private Map<String, Source> read(Map<String, Entry> sources) {

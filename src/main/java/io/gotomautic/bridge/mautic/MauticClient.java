@@ -304,7 +304,6 @@ public class MauticClient {
     // ---- the one way calls are made ----
 
     private JsonNode call(String method, String path, Object body) {
-        Object payload = body;
         // the query (an email address) stays out of messages and logs
         String what = method + " " + path.replaceAll("\\?.*", "");
         boolean renewed = false;
@@ -313,10 +312,10 @@ public class MauticClient {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Authorization", authorization);
             headers.put("Accept", "application/json");
-            if (payload != null) {
+            if (body != null) {
                 headers.put("Content-Type", "application/json");
             }
-            HttpTransport.Response r = send(method, baseUrl + path, headers, payload, what);
+            HttpTransport.Response r = send(method, baseUrl + path, headers, body, what);
             if (r.status() == 401 && !renewed && auth.rejected(authorization)) {
                 renewed = true;
                 continue;
